@@ -1,0 +1,181 @@
+"""Train FVSBN / NADE / MADE on binarized MNIST (see python/mnist.py).
+
+Adam on minibatches, per-epoch exponential lr decay, early stopping on the
+validation NLL, and a wall-clock budget.  The best state is saved as
+
+  <out>.pt    torch checkpoint (state_dict + constructor args)
+  <out>.npz   model.tensors() (exactly the .arw tensor names/layouts)
+  <out>.json  model.header() plus training metrics (valid/test NLL in nats)
+
+Example:
+  /usr/bin/python3 python/train.py --arch made --hidden 500 --out models/made
+"""
+
+import argparse
+import json
+import logging
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mnist  # noqa: E402
+import models  # noqa: E402
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--arch", required=True, choices=["fvsbn", "nade", "made"])
+    p.add_argument("--out", required=True, help="output path prefix (no extension)")
+    p.add_argument("--hidden", type=str, default="500", help="comma-separated hidden sizes")
+    p.add_argument("--masks", type=int, default=1)
+    p.add_argument("--direct", action="store_true")
+    p.add_argument("--order-agnostic", action="store_true", help="MADE: random order for masks 1..K-1")
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--lr-decay", type=float, default=1.0, help="lr multiplier per epoch")
+    p.add_argument("--plateau-factor", type=float, default=0.5, help="lr multiplier after --plateau epochs without improvement")
+    p.add_argument("--plateau", type=int, default=3)
+    p.add_argument("--weight-decay", type=float, default=0.0, help="L2 penalty coefficient (Adam weight_decay)")
+    p.add_argument("--batch", type=int, default=100)
+    p.add_argument("--max-epochs", type=int, default=1000)
+    p.add_argument("--max-minutes", type=float, default=50.0)
+    p.add_argument("--patience", type=int, default=10)
+    p.add_argument("--limit", type=int, default=0, help="use only the first N images of each split (sanity runs)")
+    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--eval-batch", type=int, default=100)
+    return p.parse_args(argv)
+
+
+def build_model(args):
+    hidden = [int(h) for h in args.hidden.split(",") if h]
+    if args.arch == "fvsbn":
+        kw = {}
+    elif args.arch == "nade":
+        kw = {"h": hidden[0]}
+    else:
+        kw = {"hidden": hidden, "masks": args.masks, "direct": args.direct,
+              "seed": args.seed, "order_agnostic": args.order_agnostic}
+    return models.build(args.arch, **kw), kw
+
+
+@torch.no_grad()
+def nll(model, x, batch):
+    model.eval()
+    tot = 0.0
+    for s in range(0, x.shape[0], batch):
+        xb = x[s:s + batch]
+        lp = model.log_prob_fast(xb) if isinstance(model, models.NADE) else model.log_prob(xb)
+        tot += -lp.double().sum().item()
+    model.train()
+    return tot / x.shape[0]
+
+
+def train_loss(model, xb, step):
+    if isinstance(model, models.MADE):
+        return -model.log_prob_mask(xb, step % model.k).mean()
+    if isinstance(model, models.NADE):
+        return -model.log_prob_fast(xb).mean()
+    return -model.log_prob(xb).mean()
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
+                        handlers=[logging.FileHandler(args.out + ".train.log"), logging.StreamHandler()])
+    log = logging.getLogger("train")
+    log.info("args %s", vars(args))
+
+    data = {}
+    for s in mnist.SPLITS:
+        x, _ = mnist.binarized(s, args.data_dir)
+        if args.limit:
+            x = x[:args.limit]
+        data[s] = torch.from_numpy(x.astype(np.float32))
+    log.info("data %s", {k: tuple(v.shape) for k, v in data.items()})
+
+    model, kw = build_model(args)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    start = time.time()
+    best, best_epoch, bad, plateau_bad = math.inf, -1, 0, 0
+    gen = torch.Generator().manual_seed(args.seed)
+    xtr = data["train"]
+    step = 0
+    for epoch in range(args.max_epochs):
+        t0 = time.time()
+        perm = torch.randperm(xtr.shape[0], generator=gen)
+        tot = 0.0
+        timed_out = False
+        for s in range(0, xtr.shape[0], args.batch):
+            xb = xtr[perm[s:s + args.batch]]
+            loss = train_loss(model, xb, step)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            step += 1
+            tot += loss.item() * xb.shape[0]
+            if (time.time() - start) / 60 > args.max_minutes:
+                timed_out = True
+                break
+        if timed_out:
+            log.info("wall-clock budget of %.1f min reached inside epoch %d", args.max_minutes, epoch)
+            break
+        v = nll(model, data["valid"], args.eval_batch)
+        lr = opt.param_groups[0]["lr"]
+        log.info("epoch %d train %.3f valid %.3f lr %.2e %.1fs (total %.1f min)",
+                 epoch, tot / xtr.shape[0], v, lr, time.time() - t0, (time.time() - start) / 60)
+        if v < best:
+            best, best_epoch, bad, plateau_bad = v, epoch, 0, 0
+            save(model, kw, args, {"valid_nll": v, "epoch": epoch}, partial=True)
+        else:
+            bad += 1
+            plateau_bad += 1
+            if plateau_bad >= args.plateau:
+                plateau_bad = 0
+                for g in opt.param_groups:
+                    g["lr"] *= args.plateau_factor
+                log.info("plateau: lr -> %.2e", opt.param_groups[0]["lr"])
+            if bad >= args.patience:
+                log.info("early stopping at epoch %d (best %d)", epoch, best_epoch)
+                break
+        for g in opt.param_groups:
+            g["lr"] *= args.lr_decay
+        if (time.time() - start) / 60 > args.max_minutes:
+            log.info("wall-clock budget of %.1f min reached", args.max_minutes)
+            break
+
+    if best_epoch < 0:
+        log.error("no epoch completed; nothing saved")
+        return 1
+    ck = torch.load(args.out + ".pt")
+    model.load_state_dict(ck["state_dict"])
+    v = nll(model, data["valid"], args.eval_batch)
+    t = nll(model, data["test"], args.eval_batch)
+    metrics = {"valid_nll": v, "test_nll": t, "epoch": best_epoch,
+               "train_minutes": (time.time() - start) / 60}
+    save(model, kw, args, metrics, partial=False)
+    log.info("best epoch %d: valid NLL %.3f nats, test NLL %.3f nats", best_epoch, v, t)
+    print(json.dumps(metrics))
+    return 0
+
+
+def save(model, kw, args, metrics, partial):
+    torch.save({"arch": args.arch, "kwargs": kw, "state_dict": model.state_dict(),
+                "metrics": metrics}, args.out + ".pt")
+    np.savez(args.out + ".npz", **model.tensors())
+    meta = {"header": model.header(), "metrics": metrics, "final": not partial,
+            "args": vars(args), "binarization": {"seed": mnist.SEED, "gomnist": mnist.GOMNIST_VERSION}}
+    with open(args.out + ".json", "w") as f:
+        json.dump(meta, f, indent=1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
