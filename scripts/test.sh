@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The one command that runs every test of arinfer (README.md, .ci/run).
+# Needs: Go, qemu-user-static (arm64 tests), and Debian's python3-torch,
+# python3-numpy and python3-pytest for the Python side.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "gofmt"
+bad=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$bad" ]; then echo "gofmt would change: $bad"; exit 1; fi
+
+step "go vet (amd64, arm64)"
+go vet ./...
+GOARCH=arm64 go vet ./...
+
+step "go test ./... (native tiers: $(go run ./scripts/tier 2>/dev/null || echo '?'))"
+go test -count=1 ./...
+
+step "go test -tags purego ./..."
+go test -count=1 -tags purego ./...
+
+step "arm64 under qemu: GOARCH=arm64 go test -exec qemu-aarch64-static ./kernels/..."
+GOARCH=arm64 go test -count=1 -exec qemu-aarch64-static ./kernels/...
+
+if [ -d python/tests ]; then
+	step "pytest python/tests"
+	/usr/bin/python3 -m pytest -q python/tests
+fi
