@@ -35,7 +35,8 @@ func checkDuplicateKeys(js []byte) error {
 		obj     bool
 		wantKey bool
 		keys    map[string]bool
-		name    string
+		name    string // how the object is named in messages
+		key     string // the key whose value is being read
 	}
 	var stack []*frame
 	for {
@@ -57,7 +58,7 @@ func checkDuplicateKeys(js []byte) error {
 			}
 			k, _ := tok.(string)
 			if top.keys[k] {
-				where := "object"
+				where := "the top-level object"
 				if top.name != "" {
 					where = "object " + top.name
 				}
@@ -65,7 +66,7 @@ func checkDuplicateKeys(js []byte) error {
 			}
 			top.keys[k] = true
 			top.wantKey = false
-			top.name = k
+			top.key = k
 			continue
 		}
 		if top != nil && top.obj {
@@ -76,7 +77,7 @@ func checkDuplicateKeys(js []byte) error {
 			case '{':
 				name := ""
 				if top != nil && top.obj {
-					name = quote(top.name)
+					name = quote(top.key)
 				}
 				stack = append(stack, &frame{obj: true, wantKey: true, keys: map[string]bool{}, name: name})
 			case '[':
@@ -225,6 +226,11 @@ const maxHyper = math.MaxInt32 - 1
 // hyperparameters) is checked later by validateArch.
 func parseHeader(path string, js []byte, minor uint16, dataLen uint64) (Header, []TensorInfo, error) {
 	var h Header
+	if !json.Valid(js) {
+		var v any
+		err := json.Unmarshal(js, &v)
+		return h, nil, &Error{Path: path, Field: "header", Msg: "invalid JSON", Err: err}
+	}
 	if err := checkDuplicateKeys(js); err != nil {
 		return h, nil, &Error{Path: path, Field: "header", Msg: "invalid JSON", Err: err}
 	}

@@ -116,6 +116,18 @@ func nonNil(s []int) []int {
 // are stored in the order given. The result is validated exactly as Read
 // would validate it, so Encode never produces a file the reader refuses.
 func Encode(h Header, tensors []Tensor) ([]byte, error) {
+	b, err := encode(h, tensors)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := parse("", b, Options{}); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// encode lays out the file without validating the model.
+func encode(h Header, tensors []Tensor) ([]byte, error) {
 	infos := make([]TensorInfo, len(tensors))
 	var off uint64
 	for i, t := range tensors {
@@ -171,9 +183,6 @@ func Encode(h Header, tensors []Tensor) ([]byte, error) {
 	le.PutUint32(b[offHeaderCRC:], crc32.ChecksumIEEE(b[PreambleSize:dataOff]))
 	le.PutUint32(b[offDataCRC:], crc32.ChecksumIEEE(b[dataOff:]))
 	le.PutUint32(b[offPreambleCRC:], crc32.ChecksumIEEE(b[:offPreambleCRC]))
-	if _, err := parse("", b, Options{}); err != nil {
-		return nil, err
-	}
 	return b, nil
 }
 

@@ -1,0 +1,322 @@
+package format
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func goodFile(t *testing.T, name string) []byte {
+	t.Helper()
+	h := sampleHeaders()[name]
+	b, err := Encode(h, sampleTensors(name, h, F32))
+	require.NoError(t, err)
+	return b
+}
+
+// editHeader returns the file with its JSON header text edited by
+// strings.Replace(old, new, 1); the checksums are recomputed, so only the
+// validation under test can fail.
+func editHeader(t *testing.T, b []byte, old, new string) []byte {
+	t.Helper()
+	js, data := splitFile(b)
+	require.Contains(t, js, old, "test precondition: header contains %q", old)
+	return rawFile(strings.Replace(js, old, new, 1), data)
+}
+
+func readBytes(b []byte) error {
+	_, err := Read(bytes.NewReader(b), int64(len(b)))
+	return err
+}
+
+func TestHeaderValidation(t *testing.T) {
+	made := goodFile(t, "made")
+	nade := goodFile(t, "nade")
+	cases := []struct {
+		name     string
+		file     []byte
+		old, new string
+		want     string // substring naming the field and the problem
+	}{
+		{"unknown arch", made, `"arch":"made"`, `"arch":"transformer"`, `header.arch: unknown architecture "transformer" (this build, format 1.0, knows fvsbn, nade, made, lstm, gru)`},
+		{"reserved arch", made, `"arch":"made"`, `"arch":"wavenet"`, `header.arch: architecture "wavenet" is reserved for a later version`},
+		{"arch not a string", made, `"arch":"made"`, `"arch":5`, `header.arch: want a string`},
+		{"missing arch", made, `"arch":"made",`, ``, `header.arch: required key is missing`},
+		{"dims disagrees with shape", made, `"dims":6`, `"dims":7`, `header.shape: shape [1 2 3] has 6 or more elements, but dims is 7`},
+		{"dims not an integer", made, `"dims":6`, `"dims":6.0`, `header.dims: want an integer, found 6.0`},
+		{"dims null", made, `"dims":6`, `"dims":null`, `header.dims: must not be null`},
+		{"dims zero", made, `"dims":6`, `"dims":0`, `header.dims: value 0 outside [1,`},
+		{"dims huge", made, `"dims":6`, `"dims":1099511627776`, `header.dims: value 1099511627776 outside`},
+		{"shape rank", made, `"shape":[1,2,3]`, `"shape":[1,1,1,1,1,1,1,2,3]`, `header.shape: array has 9 entries, want between 1 and 8`},
+		{"shape negative", made, `"shape":[1,2,3]`, `"shape":[-1,2,3]`, `header.shape: entry 0: value -1 outside`},
+		{"missing dist", made, `"dist":"bernoulli",`, ``, `header.dist: required key is missing`},
+		{"unknown dist", made, `"dist":"bernoulli"`, `"dist":"poisson"`, `header.dist: unknown distribution "poisson"`},
+		{"categorical made", made, `"dist":"bernoulli"`, `"dist":"categorical"`, `header.dist: arch made supports only dist bernoulli`},
+		{"bernoulli categories", made, `"categories":2`, `"categories":3`, `header.categories: is 3, must be 2 for dist bernoulli`},
+		{"masks on nade", nade, `"hidden":[4]`, `"hidden":[4],"masks":2`, `header.masks: key is not used by arch nade`},
+		{"nade two layers", nade, `"hidden":[4]`, `"hidden":[4,4]`, `header.hidden: array has 2 entries, want between 1 and 1`},
+		{"direct not bool", made, `"direct":true`, `"direct":1`, `header.direct: want true or false, found 1`},
+		{"masks missing", made, `"masks":2,`, ``, `header.masks: required key is missing`},
+		{"unknown key", made, `"dims":6`, `"dims":6,"dropout":0.5`, `header.dropout: unknown key in a version 1.0 file`},
+		{"reserved key", made, `"dims":6`, `"dims":6,"dilations":[1,2]`, `header.dilations: key is reserved for a later version`},
+		{"duplicate key", made, `"dims":6`, `"dims":6,"dims":6`, `header: invalid JSON: duplicate key "dims"`},
+		{"duplicate key in meta", goodFile(t, "fvsbn"), `"epochs":3`, `"epochs":3,"epochs":4`, `duplicate key "epochs" in object "meta"`},
+		{"meta not an object", made, `"dims":6`, `"dims":6,"meta":[1]`, `header.meta: must be a JSON object, found [1]`},
+		{"invalid JSON", made, `"dims":6,`, `"dims":6,,`, `header: invalid JSON`},
+		{"not an object", rawFile(`[1,2]`, nil), "", "", `header: must be a JSON object`},
+		{"unbalanced", made, `{"arch"`, `[{"arch"`, `header: invalid JSON`},
+		{"not UTF-8", made, `"made"`, "\"m\xffde\"", `header: JSON header is not valid UTF-8`},
+		{"tensors missing", made, `"tensors":`, `"tensorz":`, `header.tensorz: unknown key`},
+		{"tensors not array", rawFile(`{"arch":"fvsbn","categories":2,"dims":1,"dist":"bernoulli","shape":[1],"tensors":5}`, nil), "", "", `header.tensors: want an array of tensor entries, found 5`},
+		{"tensor entry not object", rawFile(`{"arch":"fvsbn","categories":2,"dims":1,"dist":"bernoulli","shape":[1],"tensors":[5]}`, nil), "", "", `header.tensors[0]: want an object, found 5`},
+		{"tensor entry unknown key", made, `{"dtype":"int32","length":48,"name":"order"`, `{"dtype":"int32","length":48,"name":"order","scale":1`, `header.tensors[0]: unknown key "scale"`},
+		{"tensor name missing", made, `"name":"order",`, ``, `header.tensors[0].name: required key is missing or null`},
+		{"tensor name empty", made, `"name":"order"`, `"name":""`, `header.tensors[0].name: name must be 1 to 256 bytes`},
+		{"duplicate tensor", made, `"name":"degrees2"`, `"name":"degrees1"`, `tensor "degrees1": appears twice in the tensor index`},
+		{"unknown dtype", made, `"dtype":"float32","length":120,"name":"W1"`, `"dtype":"q4_0","length":120,"name":"W1"`, `tensor "W1".dtype: unknown dtype "q4_0" (this build, format 1.0, reads float32, float16, bfloat16, int32)`},
+		{"length disagrees", made, `"length":120,"name":"W1"`, `"length":124,"name":"W1"`, `tensor "W1".length: length is 124 bytes, but shape [5 6] of float32 needs 120`},
+		{"misaligned offset", made, `"name":"W1","offset":192`, `"name":"W1","offset":196`, `tensor "W1".offset: offset 196 is not a multiple of 64`},
+		{"offset past end", made, `"name":"W1","offset":192`, `"name":"W1","offset":1099511627776`, `tensor "W1".offset: bytes [1099511627776, 1099511627776+120) run past the end`},
+		{"offset beyond uint64", made, `"name":"W1","offset":192`, `"name":"W1","offset":18446744073709551616`, `tensor "W1".offset: want a non-negative integer below 2^64`},
+		{"negative offset", made, `"name":"W1","offset":192`, `"name":"W1","offset":-64`, `tensor "W1".offset: want a non-negative integer`},
+		{"overlap", made, `"name":"W1","offset":192`, `"name":"W1","offset":128`, `tensor "W1".offset: offset 128 overlaps or precedes tensor "degrees2"`},
+		{"huge shape claim", made, `"length":120,"name":"W1","offset":192,"shape":[5,6]`, `"length":120,"name":"W1","offset":192,"shape":[1099511627776,1099511627776]`, `tensor "W1".shape: shape [1099511627776 1099511627776] needs more bytes than the`},
+		{"overflowing shape", made, `"length":120,"name":"W1","offset":192,"shape":[5,6]`, `"length":120,"name":"W1","offset":192,"shape":[4294967296,4294967296,4294967296]`, `tensor "W1".shape: shape`},
+		{"zero dimension", made, `"shape":[5,6]`, `"shape":[0,6]`, `tensor "W1".shape: entry 0: value 0 outside`},
+		{"tensor rank", made, `"shape":[5,6]`, `"shape":[1,1,1,1,1,1,1,5,6]`, `tensor "W1".shape: array has 9 entries, want between 0 and 8`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := c.file
+			if c.old != "" {
+				b = editHeader(t, c.file, c.old, c.new)
+			}
+			err := readBytes(b)
+			require.Error(t, err)
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}
+
+// patch returns a copy of b with a little-endian value written at off and
+// the checksums recomputed.
+func patch(b []byte, off int, v uint64, size int) []byte {
+	b = bytes.Clone(b)
+	switch size {
+	case 2:
+		binary.LittleEndian.PutUint16(b[off:], uint16(v))
+	case 4:
+		binary.LittleEndian.PutUint32(b[off:], uint32(v))
+	case 8:
+		binary.LittleEndian.PutUint64(b[off:], v)
+	}
+	fixChecksums(b)
+	return b
+}
+
+func TestPreambleValidation(t *testing.T) {
+	good := goodFile(t, "fvsbn")
+	js, data := splitFile(good)
+	dataOff := uint64(len(good) - len(data))
+	padded := bytes.Clone(good)
+	padded[PreambleSize+len(js)] = 7
+	fixChecksums(padded)
+	cases := []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"empty", nil, "preamble: file is 0 bytes, shorter than the 64-byte preamble"},
+		{"short", good[:63], "preamble: file is 63 bytes"},
+		{"bad magic", append([]byte("GGUF"), good[4:]...), "preamble.magic: not an .arw file"},
+		{"newer major", patch(good, offMajor, 2, 2), "preamble.version: file has format version 2.0; this build reads version 1.x (up to 1.0); upgrade arinfer"},
+		{"major zero", patch(good, offMajor, 0, 2), "preamble.version: file has format version 0.0"},
+		{"flags", patch(good, offFlags, 1, 4), "preamble.flags: flags are 0x1, must be 0"},
+		{"reserved", patch(good, offReserved, 1, 4), "preamble.reserved: bytes [52,64) must be zero"},
+		{"header_len zero", patch(good, offHeaderLen, 0, 8), "preamble.header_len: header length 0 outside [2, 16777216]"},
+		{"header_len over cap", patch(good, offHeaderLen, MaxHeaderLen+1, 8), "preamble.header_len: header length 16777217 outside"},
+		{"header_len past end", patch(patch(good[:200], offDataOffset, 192, 8), offHeaderLen, 1000, 8), "preamble.header_len: header length 1000 runs past the end of the 200-byte file"},
+		{"header_len huge", patch(good, offHeaderLen, 1<<63, 8), "preamble.header_len: header length 9223372036854775808 outside"},
+		{"data_offset misaligned", patch(good, offDataOffset, dataOff+1, 8), "preamble.data_offset: data offset 577 is not a multiple of 64"},
+		{"data_offset in header", patch(good, offDataOffset, 64, 8), "preamble.data_offset: data offset 64 overlaps the header"},
+		{"data_offset past end", patch(good, offDataOffset, 1<<62, 8), "preamble.data_offset: data offset 4611686018427387904 is past the end"},
+		{"data_len too big", patch(good, offDataLen, uint64(len(data))+1, 8), "preamble.data_len: data section claims 281 bytes"},
+		{"data_len huge", patch(good, offDataLen, 1<<63, 8), "preamble.data_len: data section claims 9223372036854775808 bytes"},
+		{"trailing bytes", func() []byte { b := append(bytes.Clone(good), 0); fixChecksums(b); return b }(), "preamble.data_len: data section claims 280 bytes from offset 576, but the file has 281"},
+		{"truncated", good[:len(good)-1], "preamble.data_len: data section claims 280 bytes"},
+		{"nonzero padding", padded, "header padding: byte 514 between the header end (514) and the data offset (576) is 0x7, must be 0"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := readBytes(c.file)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}
+
+// encodeBad lays out a file for a model that breaks an architecture rule.
+func encodeBad(t *testing.T, name string, edit func(h *Header, ts []Tensor) []Tensor) []byte {
+	t.Helper()
+	h := sampleHeaders()[name]
+	ts := edit(&h, sampleTensors(name, h, F32))
+	b, err := encode(h, ts)
+	require.NoError(t, err)
+	return b
+}
+
+func setInt32(ts []Tensor, name string, i int, v int32) []Tensor {
+	for _, t := range ts {
+		if t.Name == name {
+			binary.LittleEndian.PutUint32(t.Data[4*i:], uint32(v))
+		}
+	}
+	return ts
+}
+
+func TestArchValidation(t *testing.T) {
+	without := func(ts []Tensor, name string) []Tensor {
+		var out []Tensor
+		for _, t := range ts {
+			if t.Name != name {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	replace := func(ts []Tensor, nt Tensor) []Tensor {
+		for i, t := range ts {
+			if t.Name == nt.Name {
+				ts[i] = nt
+			}
+		}
+		return ts
+	}
+	cases := []struct {
+		name  string
+		model string
+		edit  func(h *Header, ts []Tensor) []Tensor
+		want  string
+	}{
+		{"missing tensor", "fvsbn", func(h *Header, ts []Tensor) []Tensor { return without(ts, "b") },
+			`tensor "b": required by arch fvsbn but missing from the tensor index`},
+		{"extra tensor", "fvsbn", func(h *Header, ts []Tensor) []Tensor {
+			return append(ts, Float32Tensor("extra", []int{1}, []float32{1}))
+		}, `tensor "extra": is not part of arch fvsbn`},
+		{"wrong shape", "nade", func(h *Header, ts []Tensor) []Tensor {
+			return replace(ts, Float32Tensor("V", []int{4, 6}, make([]float32, 24)))
+		}, `tensor "V".shape: is [4 6], want [6 4] for arch nade with dims=6 hidden=[4]`},
+		{"float order", "fvsbn", func(h *Header, ts []Tensor) []Tensor {
+			return replace(ts, Float32Tensor("order", []int{6}, make([]float32, 6)))
+		}, `tensor "order".dtype: is float32, want int32`},
+		{"int weight", "fvsbn", func(h *Header, ts []Tensor) []Tensor {
+			return replace(ts, Int32Tensor("b", []int{6}, make([]int32, 6)))
+		}, `tensor "b".dtype: is int32, want float32, float16 or bfloat16`},
+		{"order repeats", "nade", func(h *Header, ts []Tensor) []Tensor { return setInt32(ts, "order", 3, 5) },
+			`tensor "order": element 3 repeats data index 5: not a permutation`},
+		{"order out of range", "fvsbn", func(h *Header, ts []Tensor) []Tensor { return setInt32(ts, "order", 2, 6) },
+			`tensor "order": element 2 is 6, outside [0, 6): not a permutation`},
+		{"order negative", "fvsbn", func(h *Header, ts []Tensor) []Tensor { return setInt32(ts, "order", 0, -1) },
+			`tensor "order": element 0 is -1, outside [0, 6)`},
+		{"made second mask not a permutation", "made", func(h *Header, ts []Tensor) []Tensor { return setInt32(ts, "order", 6+4, 0) },
+			`tensor "order": element [1,4] repeats data index 0`},
+		{"degree zero", "made", func(h *Header, ts []Tensor) []Tensor { return setInt32(ts, "degrees2", 5, 0) },
+			`tensor "degrees2": element [1,1] is 0, outside [1, 5]`},
+		{"degree D", "made", func(h *Header, ts []Tensor) []Tensor { return setInt32(ts, "degrees1", 0, 6) },
+			`tensor "degrees1": element [0,0] is 6, outside [1, 5]`},
+		{"direct without A", "made", func(h *Header, ts []Tensor) []Tensor { return without(ts, "A") },
+			`tensor "A": required by arch made but missing`},
+		{"A without direct", "made", func(h *Header, ts []Tensor) []Tensor { h.Direct = false; return ts },
+			`tensor "A": is not part of arch made`},
+		{"mask count", "made", func(h *Header, ts []Tensor) []Tensor { h.Masks = 3; return ts },
+			`tensor "order".shape: is [2 6], want [3 6] for arch made with dims=6 hidden=[5 4] masks=3 direct=true`},
+		{"made one dimension", "made", func(h *Header, ts []Tensor) []Tensor { h.Dims = 1; h.Shape = []int{1}; return ts },
+			`header.dims: made needs dims >= 2`},
+		{"unequal rnn layers", "lstm", func(h *Header, ts []Tensor) []Tensor { h.Hidden = []int{3, 4}; return ts },
+			`header.hidden: entry 1 is 4 but entry 0 is 3: all lstm layers have the same size`},
+		{"lstm out size", "lstm", func(h *Header, ts []Tensor) []Tensor {
+			return replace(ts, Float32Tensor("out_bias", []int{1}, []float32{0}))
+		}, `tensor "out_bias".shape: is [1], want [3] for arch lstm`},
+		{"gru is not lstm", "gru", func(h *Header, ts []Tensor) []Tensor { h.Arch = LSTM; return ts },
+			`tensor "weight_ih_l0".shape: is [9 2], want [12 2] for arch lstm`},
+		{"embed rows", "gru", func(h *Header, ts []Tensor) []Tensor { h.Embed = 3; return ts },
+			`tensor "embed".shape: is [3 2], want [3 3]`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := readBytes(encodeBad(t, c.model, c.edit))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+			// The writer refuses the same model with the same message.
+			h := sampleHeaders()[c.model]
+			ts := c.edit(&h, sampleTensors(c.model, h, F32))
+			_, err = Encode(h, ts)
+			assert.ErrorContains(t, err, c.want)
+		})
+	}
+}
+
+func TestWriterRefusesMalformedTensors(t *testing.T) {
+	h := sampleHeaders()["fvsbn"]
+	cases := []struct {
+		name string
+		t    Tensor
+		want string
+	}{
+		{"short data", Tensor{Name: "b", DType: F32, Shape: []int{6}, Data: make([]byte, 20)}, `tensor "b": has 20 data bytes, but shape [6] of float32 needs 24`},
+		{"unknown dtype", Tensor{Name: "b", DType: "float8", Shape: []int{6}, Data: make([]byte, 6)}, `tensor "b".dtype: unknown dtype "float8"`},
+		{"zero dimension", Tensor{Name: "b", DType: F32, Shape: []int{0}}, `tensor "b".shape: dimension 0`},
+		{"rank", Tensor{Name: "b", DType: F32, Shape: make([]int, 9)}, `tensor "b".shape: rank 9 exceeds 8`},
+		{"overflow", Tensor{Name: "b", DType: F32, Shape: []int{1 << 40, 1 << 40}}, `tensor "b".shape: shape [1099511627776 1099511627776] overflows`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ts := sampleTensors("fvsbn", h, F32)
+			ts[2] = c.t
+			_, err := Encode(h, ts)
+			assert.ErrorContains(t, err, c.want)
+		})
+	}
+	bad := h
+	bad.Meta = []byte(`{"a":1} x`)
+	_, err := Encode(bad, sampleTensors("fvsbn", h, F32))
+	assert.ErrorContains(t, err, "header.meta")
+	bad.Meta = []byte(`[1]`)
+	_, err = Encode(bad, sampleTensors("fvsbn", h, F32))
+	assert.ErrorContains(t, err, "header.meta: must be a JSON object")
+}
+
+func TestNewerMinorVersionIsRead(t *testing.T) {
+	good := goodFile(t, "fvsbn")
+	js, data := splitFile(good)
+	// A 1.7 file may carry keys and tensors this build does not know.
+	js = strings.Replace(js, `"dims":6`, `"dims":6,"future_key":{"x":1}`, 1)
+	js = strings.Replace(js, `"name":"order",`, `"name":"order","quant":"none",`, 1)
+	b := rawFile(js, data)
+	binary.LittleEndian.PutUint16(b[offMinor:], 7)
+	fixChecksums(b)
+	f, err := Read(bytes.NewReader(b), int64(len(b)))
+	require.NoError(t, err)
+	major, minor := f.Version()
+	assert.Equal(t, 1, major)
+	assert.Equal(t, 7, minor)
+	assert.Equal(t, FVSBN, f.Arch())
+
+	// The same content claiming 1.0 is refused.
+	binary.LittleEndian.PutUint16(b[offMinor:], 0)
+	fixChecksums(b)
+	err = readBytes(b)
+	assert.ErrorContains(t, err, "header.future_key: unknown key in a version 1.0 file")
+
+	// A newer minor version still cannot introduce an unknown dtype or arch.
+	b = rawFile(strings.Replace(js, `"dtype":"int32"`, `"dtype":"int4"`, 1), data)
+	binary.LittleEndian.PutUint16(b[offMinor:], 7)
+	fixChecksums(b)
+	assert.ErrorContains(t, readBytes(b), `unknown dtype "int4"`)
+}
