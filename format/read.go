@@ -31,11 +31,11 @@ type Checksums struct {
 
 // preamble is the decoded fixed-size binary preamble.
 type preamble struct {
-	major, minor                 uint16
-	flags                        uint32
-	headerLen, dataOff, dataLen  uint64
-	headerCRC, dataCRC, selfCRC  uint32
-	reserved                     [12]byte
+	major, minor                uint16
+	flags                       uint32
+	headerLen, dataOff, dataLen uint64
+	headerCRC, dataCRC, selfCRC uint32
+	reserved                    [12]byte
 }
 
 // Byte offsets of preamble fields. See SPEC.md.
