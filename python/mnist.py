@@ -29,6 +29,7 @@ import json
 import os
 import struct
 import subprocess
+import zlib
 
 import numpy as np
 
@@ -89,7 +90,7 @@ def parse_idx(data):
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
-        except (OSError, EOFError) as e:
+        except (OSError, EOFError, zlib.error) as e:
             raise IDXError("bad gzip stream: %s" % e) from e
     if len(data) < 4:
         raise IDXError("IDX header truncated: %d bytes" % len(data))
