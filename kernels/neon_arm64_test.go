@@ -1,0 +1,288 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// These tests run on arm64 (natively or under qemu-aarch64) and check the
+// NEON tier, next to the generic one, against float64 math: every length
+// 0..67 and a sweep to ~1000, unaligned sub-slices, odd GEMV/GEMM shapes and
+// strides, with guard bands around every output.
+
+// u is the float32 unit roundoff.
+const u = 1.0 / (1 << 24)
+
+func requireNEON(t *testing.T) {
+	t.Helper()
+	if Active() != NEON {
+		t.Fatalf("active tier is %v, want neon on arm64", Active())
+	}
+}
+
+// neonAndGeneric runs f under the NEON tier and the generic tier.
+func neonAndGeneric(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	for _, tier := range []Tier{NEON, Generic} {
+		t.Run(tier.String(), func(t *testing.T) { withTier(tier, func() { f(t) }) })
+	}
+}
+
+func TestNEONIsDefault(t *testing.T) { requireNEON(t) }
+
+func TestNEONDot(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	neonAndGeneric(t, func(t *testing.T) {
+		for _, n := range sweepLengths() {
+			for off := 0; off < 4; off++ {
+				x := randVec(r, n, off)
+				y := randVec(r, n+off, 3-off) // longer than x: only len(x) counts
+				var want, mag float64
+				for i := range x {
+					want += float64(x[i]) * float64(y[i])
+					mag += math.Abs(float64(x[i]) * float64(y[i]))
+				}
+				got := Dot(x, y)
+				if !close32(float64(got), want, mag, float64(n/4+16)*u) {
+					t.Fatalf("n=%d off=%d: Dot=%v want %v (mag %v)", n, off, got, want, mag)
+				}
+			}
+		}
+	})
+}
+
+func TestNEONAxpy(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	neonAndGeneric(t, func(t *testing.T) {
+		for _, n := range sweepLengths() {
+			for off := 0; off < 4; off++ {
+				x := randVec(r, n, off)
+				y0 := randVec(r, n, 0)
+				full, y := guardVector(y0)
+				alpha := float32(r.Float64()*4 - 2)
+				Axpy(alpha, x, y)
+				checkGuards(t, full)
+				for i := range x {
+					want := float64(y0[i]) + float64(alpha)*float64(x[i])
+					mag := math.Abs(float64(y0[i])) + math.Abs(float64(alpha)*float64(x[i]))
+					if !close32(float64(y[i]), want, mag, 2*u) {
+						t.Fatalf("n=%d off=%d i=%d: got %v want %v", n, off, i, y[i], want)
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestNEONScaleAdd(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	neonAndGeneric(t, func(t *testing.T) {
+		for _, n := range sweepLengths() {
+			for off := 0; off < 4; off++ {
+				// Scale and Add are one IEEE operation per element: exact.
+				x0 := randVec(r, n, off)
+				full, x := guardVector(x0)
+				alpha := float32(r.Float64()*4 - 2)
+				Scale(alpha, x)
+				checkGuards(t, full)
+				for i := range x {
+					if want := alpha * x0[i]; x[i] != want {
+						t.Fatalf("Scale n=%d i=%d: got %v want %v", n, i, x[i], want)
+					}
+				}
+				a := randVec(r, n+2, off)
+				b := randVec(r, n+1, 3-off)
+				full, dst := guardVector(make([]float32, n))
+				Add(dst, a, b)
+				checkGuards(t, full)
+				for i := range dst {
+					if want := a[i] + b[i]; dst[i] != want {
+						t.Fatalf("Add n=%d i=%d: got %v want %v", n, i, dst[i], want)
+					}
+				}
+			}
+		}
+	})
+}
+
+// gemvShapes are (m, n) pairs covering every row remainder mod 4 and every
+// column remainder mod 8 and 32, plus MNIST-sized ones.
+func gemvShapes() [][2]int {
+	var s [][2]int
+	for _, m := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 13} {
+		for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100} {
+			s = append(s, [2]int{m, n})
+		}
+	}
+	return append(s, [2]int{500, 784}, [2]int{784, 500}, [2]int{37, 1000})
+}
+
+func TestNEONGemv(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	neonAndGeneric(t, func(t *testing.T) {
+		for _, sh := range gemvShapes() {
+			m, n := sh[0], sh[1]
+			for _, pad := range []int{0, 3} {
+				lda := max(n+pad, 1)
+				a := randVec(r, max(m*lda, 1), pad)
+				x := randVec(r, n, 1)
+				y0 := randVec(r, m, 0)
+				full, y := guardVector(y0)
+				GemvAcc(m, n, a, lda, x, y)
+				checkGuards(t, full)
+				for i := 0; i < m; i++ {
+					want, mag := float64(y0[i]), math.Abs(float64(y0[i]))
+					for j := 0; j < n; j++ {
+						p := float64(a[i*lda+j]) * float64(x[j])
+						want += p
+						mag += math.Abs(p)
+					}
+					if !close32(float64(y[i]), want, mag, float64(n/4+16)*u) {
+						t.Fatalf("m=%d n=%d lda=%d row %d: got %v want %v", m, n, lda, i, y[i], want)
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestNEONGemvT(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	neonAndGeneric(t, func(t *testing.T) {
+		for _, sh := range gemvShapes() {
+			m, n := sh[0], sh[1]
+			for _, pad := range []int{0, 5} {
+				lda := max(n+pad, 1)
+				a := randVec(r, max(m*lda, 1), pad)
+				x := randVec(r, m, 2)
+				y0 := randVec(r, n, 0)
+				full, y := guardVector(y0)
+				GemvT(m, n, a, lda, x, y)
+				checkGuards(t, full)
+				for j := 0; j < n; j++ {
+					want, mag := float64(y0[j]), math.Abs(float64(y0[j]))
+					for i := 0; i < m; i++ {
+						p := float64(a[i*lda+j]) * float64(x[i])
+						want += p
+						mag += math.Abs(p)
+					}
+					if !close32(float64(y[j]), want, mag, float64(m+16)*u) {
+						t.Fatalf("m=%d n=%d lda=%d col %d: got %v want %v", m, n, lda, j, y[j], want)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestNEONGemmMicro drives the 8x12 micro-kernel directly, with C carved
+// out of a guarded buffer exactly (7*ldc+12 elements) for several ldc.
+func TestNEONGemmMicro(t *testing.T) {
+	requireNEON(t)
+	if m, n := cur.mr, cur.nr; m != 8 || n != 12 {
+		t.Fatalf("NEON tile is %dx%d, want 8x12", m, n)
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, k := range []int{0, 1, 2, 3, 7, 64, 257} {
+		for _, ldc := range []int{12, 13, 16, 29} {
+			a := randVec(r, 8*k, 1)
+			b := randVec(r, 12*k, 3)
+			c0 := randVec(r, 7*ldc+12, 0)
+			full, c := guardVector(c0)
+			cur.gemmMicro(k, a, b, c, ldc)
+			checkGuards(t, full)
+			for e := range c {
+				i, j := e/ldc, e%ldc
+				want, mag := float64(c0[e]), math.Abs(float64(c0[e]))
+				if j < 12 {
+					for p := 0; p < k; p++ {
+						q := float64(a[p*8+i]) * float64(b[p*12+j])
+						want += q
+						mag += math.Abs(q)
+					}
+				}
+				if j >= 12 && c[e] != c0[e] {
+					t.Fatalf("k=%d ldc=%d: element (%d,%d) outside the tile changed", k, ldc, i, j)
+				}
+				if !close32(float64(c[e]), want, mag, float64(k+2)*u) {
+					t.Fatalf("k=%d ldc=%d (%d,%d): got %v want %v", k, ldc, i, j, c[e], want)
+				}
+			}
+		}
+	}
+}
+
+// TestNEONGemm runs whole GEMMs through the BLIS driver on the NEON tile:
+// every edge case of 8-row and 12-column tiles, several kc slices, both
+// transposes, padded leading dimensions, bias and accumulate.
+func TestNEONGemm(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	shapes := [][3]int{{1, 1, 1}, {8, 12, 1}, {7, 11, 5}, {9, 13, 17}, {16, 24, 33}, {17, 25, 300}, {3, 40, 7}, {40, 3, 9}, {129, 37, 520}, {64, 1537, 3}}
+	neonAndGeneric(t, func(t *testing.T) {
+		for _, sh := range shapes {
+			m, n, k := sh[0], sh[1], sh[2]
+			for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+				ta, tb := tr[0], tr[1]
+				ar, ac := m, k
+				if ta {
+					ar, ac = k, m
+				}
+				br, bc := k, n
+				if tb {
+					br, bc = n, k
+				}
+				lda, ldb, ldc := ac+1, bc+2, n+3
+				a := randVec(r, ar*lda, 1)
+				b := randVec(r, br*ldb, 2)
+				bias := randVec(r, n, 0)
+				c0 := randVec(r, m*ldc, 0)
+				full, c := guardVector(c0)
+				acc := m%2 == 1
+				if acc {
+					GemmAcc(ta, tb, m, n, k, a, lda, b, ldb, c, ldc)
+				} else {
+					Gemm(ta, tb, m, n, k, a, lda, b, ldb, bias, c, ldc)
+				}
+				checkGuards(t, full)
+				for i := 0; i < m; i++ {
+					for j := 0; j < ldc; j++ {
+						e := i*ldc + j
+						if j >= n {
+							if c[e] != c0[e] {
+								t.Fatalf("%v: C padding (%d,%d) changed", sh, i, j)
+							}
+							continue
+						}
+						want := float64(bias[j])
+						if acc {
+							want = float64(c0[e])
+						}
+						mag := math.Abs(want)
+						for p := 0; p < k; p++ {
+							var av, bv float32
+							if ta {
+								av = a[p*lda+i]
+							} else {
+								av = a[i*lda+p]
+							}
+							if tb {
+								bv = b[j*ldb+p]
+							} else {
+								bv = b[p*ldb+j]
+							}
+							q := float64(av) * float64(bv)
+							want += q
+							mag += math.Abs(q)
+						}
+						if !close32(float64(c[e]), want, mag, float64(k+16)*u) {
+							t.Fatalf("%v trans=%v (%d,%d): got %v want %v", sh, tr, i, j, c[e], want)
+						}
+					}
+				}
+			}
+		}
+	})
+}
