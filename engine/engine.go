@@ -1,0 +1,116 @@
+// Package engine runs autoregressive models: exact log-likelihoods of
+// batches and streaming samplers that cache activations so a whole sample
+// costs about one forward pass.
+//
+// Every architecture implements [Model]. Models are immutable after they
+// are built and safe for concurrent use by many goroutines; per-call state
+// lives in workspaces recycled through a pool, so scoring and sampling
+// allocate nothing in steady state.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Dist is the output distribution of every dimension.
+type Dist int
+
+const (
+	// Bernoulli dimensions take the values 0 and 1.
+	Bernoulli Dist = iota
+	// Categorical dimensions take the values 0..Categories-1.
+	Categorical
+)
+
+func (d Dist) String() string {
+	switch d {
+	case Bernoulli:
+		return "bernoulli"
+	case Categorical:
+		return "categorical"
+	}
+	return fmt.Sprintf("Dist(%d)", int(d))
+}
+
+// Info describes a model.
+type Info struct {
+	Arch       string // architecture: fvsbn, nade, made, lstm, gru
+	Dims       int    // number of dimensions D of one example
+	Shape      []int  // data shape, e.g. [28 28]; its product is Dims
+	Dist       Dist   // output distribution of each dimension
+	Categories int    // number of values a dimension takes (2 for Bernoulli)
+	Params     int    // number of parameters (weights and biases)
+}
+
+// Model is an autoregressive model p(x) = prod_t p(x_order[t] | earlier).
+type Model interface {
+	// Info describes the model.
+	Info() Info
+	// LogProb computes log p(x) in nats for each example of a batch: x holds
+	// len(out) examples of Dims values each, row-major in data order. It
+	// fails if the sizes disagree, a value is outside the distribution's
+	// support, or ctx is cancelled.
+	LogProb(ctx context.Context, x []float32, out []float64) error
+	// Sample draws len(x)/Dims examples into x (row-major, data order),
+	// one dimension at a time in the model's ordering, as SampleOptions
+	// says.
+	Sample(ctx context.Context, x []float32, opt SampleOptions) error
+}
+
+// SampleOptions controls a call to Model.Sample.
+type SampleOptions struct {
+	// Seed selects the random stream. Example b of a batch draws from its
+	// own stream derived from (Seed, b), so the same seed gives the same
+	// samples whatever the batch size, tier or number of cores.
+	Seed uint64
+	// Temperature divides every logit before drawing: 1 samples the model,
+	// lower is greedier, higher is flatter. Zero means 1. It must be
+	// positive and finite.
+	Temperature float64
+	// Known, if not nil, marks the dimensions (in data order) whose values
+	// the caller has already put in x for every example: completion. The
+	// known dimensions must be the first steps of the model's ordering
+	// (for a mixture, of every component's ordering); the sampler draws the
+	// rest conditioned on them and never changes them.
+	Known []bool
+	// OnStep, if not nil, is called after every step with that step's
+	// conditionals and values for the whole batch, so a caller can stream
+	// the sample as it is made. Its slices are valid only during the call.
+	OnStep func(Step)
+}
+
+// Step reports one dimension of a batch of samples as it is generated.
+type Step struct {
+	Index  int       // position in the ordering, 0..Dims-1
+	Dim    int       // data index generated at this step, or -1 if it differs between examples (a mixture of orderings)
+	Dims   []int32   // per example: the data index generated at this step; nil when all are Dim
+	Known  bool      // the caller fixed this dimension (completion)
+	Logits []float32 // per example: the logit of x=1 (Bernoulli) before temperature
+	Values []float32 // per example: the value drawn or given
+}
+
+// ErrSize reports a buffer whose size does not fit the model.
+var ErrSize = errors.New("engine: wrong size")
+
+func checkBatch(info *Info, x []float32, out []float64) error {
+	if len(x) != len(out)*info.Dims {
+		return fmt.Errorf("%w: %d values for %d examples of %d dimensions", ErrSize, len(x), len(out), info.Dims)
+	}
+	return nil
+}
+
+// checkBinary reports the first value of x that is neither 0 nor 1.
+func checkBinary(x []float32, dims int) error {
+	for i, v := range x {
+		if v != 0 && v != 1 {
+			return fmt.Errorf("engine: example %d dimension %d is %v; a Bernoulli model takes 0 or 1", i/dims, i%dims, v)
+		}
+	}
+	return nil
+}
+
+func errorf(format string, args ...any) error {
+	return fmt.Errorf("engine: "+format, args...)
+}

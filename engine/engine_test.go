@@ -1,0 +1,365 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/arinfer/arinfer/kernels"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// forAllTiers runs f with every kernel tier this machine has.
+func forAllTiers(t *testing.T, f func(t *testing.T)) {
+	prev := kernels.Active()
+	defer func() { require.NoError(t, kernels.SetTier(prev)) }()
+	for _, tier := range kernels.Available() {
+		require.NoError(t, kernels.SetTier(tier))
+		t.Run(tier.String(), f)
+	}
+}
+
+var testConfigs = []Config{
+	{Arch: "fvsbn", Dims: 1},
+	{Arch: "fvsbn", Dims: 7},
+	{Arch: "fvsbn", Dims: 70},
+	{Arch: "nade", Dims: 1, Hidden: []int{3}},
+	{Arch: "nade", Dims: 9, Hidden: []int{5}},
+	{Arch: "nade", Dims: 40, Hidden: []int{33}},
+	{Arch: "made", Dims: 2, Hidden: []int{3}},
+	{Arch: "made", Dims: 10, Hidden: []int{12}},
+	{Arch: "made", Dims: 30, Hidden: []int{40, 25}},
+	{Arch: "made", Dims: 30, Hidden: []int{20}, Direct: true},
+	{Arch: "made", Dims: 12, Hidden: []int{16, 9, 7}, Masks: 4, Direct: true},
+	{Arch: "made", Dims: 50, Hidden: []int{64}, Masks: 3},
+}
+
+func cfgName(c Config) string {
+	return fmt.Sprintf("%s-D%d-H%v-K%d-direct%v", c.Arch, c.Dims, c.Hidden, c.Masks, c.Direct)
+}
+
+func randBinary(rng *rand.Rand, n int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		if rng.IntN(2) == 1 {
+			x[i] = 1
+		}
+	}
+	return x
+}
+
+func build(t *testing.T, r *refModel) Model {
+	t.Helper()
+	m, err := New(r.cfg, r.w)
+	require.NoError(t, err)
+	return m
+}
+
+func TestLogProbMatchesReference(t *testing.T) {
+	for i, cfg := range testConfigs {
+		t.Run(cfgName(cfg), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(i), 1))
+			r := randomModel(rng, cfg)
+			m := build(t, r)
+			const B = 150 // more than one scoring chunk, spread over the workers
+			x := randBinary(rng, B*cfg.Dims)
+			want := make([]float64, B)
+			for e := range want {
+				want[e] = r.logProb(x[e*cfg.Dims : (e+1)*cfg.Dims])
+			}
+			forAllTiers(t, func(t *testing.T) {
+				got := make([]float64, B)
+				require.NoError(t, m.LogProb(context.Background(), x, got))
+				for e := range got {
+					assert.InEpsilon(t, want[e], got[e], 1e-5, "example %d", e)
+				}
+			})
+		})
+	}
+}
+
+func TestSamplerConditionalsEqualForwardPass(t *testing.T) {
+	for i, cfg := range testConfigs {
+		t.Run(cfgName(cfg), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(i), 2))
+			r := randomModel(rng, cfg)
+			m := build(t, r)
+			D, B := cfg.Dims, 6
+			forAllTiers(t, func(t *testing.T) {
+				x := make([]float32, B*D)
+				logits := make([][]float32, D) // per step, per example
+				dims := make([][]int32, D)
+				steps := 0
+				err := m.Sample(context.Background(), x, SampleOptions{Seed: 7, OnStep: func(s Step) {
+					require.Equal(t, steps, s.Index)
+					logits[s.Index] = append([]float32(nil), s.Logits...)
+					if s.Dims != nil {
+						dims[s.Index] = append([]int32(nil), s.Dims...)
+					} else {
+						dims[s.Index] = make([]int32, B)
+						for e := range dims[s.Index] {
+							dims[s.Index][e] = int32(s.Dim)
+						}
+					}
+					for e, v := range s.Values {
+						assert.Equal(t, x[e*D+int(dims[s.Index][e])], v)
+					}
+					steps++
+				}})
+				require.NoError(t, err)
+				require.Equal(t, D, steps)
+				K := max(cfg.Masks, 1)
+				if cfg.Arch != "made" {
+					K = 1
+				}
+				for e := 0; e < B; e++ {
+					xe := x[e*D : (e+1)*D]
+					for _, v := range xe {
+						require.True(t, v == 0 || v == 1)
+					}
+					// The conditionals must equal those of one component's
+					// full forward pass over the finished sample.
+					matched := false
+					for k := 0; k < K && !matched; k++ {
+						ref := r.logits(xe, k)
+						ok := true
+						for s := 0; s < D; s++ {
+							d := dims[s][e]
+							if math.Abs(float64(logits[s][e])-ref[d]) > 1e-4*(1+math.Abs(ref[d])) {
+								ok = false
+								break
+							}
+						}
+						matched = ok
+					}
+					assert.True(t, matched, "example %d: sampler conditionals match no component's forward pass", e)
+				}
+			})
+		})
+	}
+}
+
+// exactDist enumerates p(x) over all 2^D binary x.
+func exactDist(r *refModel) []float64 {
+	D := r.cfg.Dims
+	p := make([]float64, 1<<D)
+	x := make([]float32, D)
+	for v := range p {
+		for i := 0; i < D; i++ {
+			x[i] = float32(v >> i & 1)
+		}
+		p[v] = math.Exp(r.logProb(x))
+	}
+	return p
+}
+
+func index(x []float32) int {
+	v := 0
+	for i, b := range x {
+		if b != 0 {
+			v |= 1 << i
+		}
+	}
+	return v
+}
+
+// chiSquare returns Pearson's statistic and its degrees of freedom, pooling
+// cells whose expected count is below 5.
+func chiSquare(counts []int, p []float64, n int) (float64, int) {
+	var stat, poolE float64
+	var poolO, cells int
+	for v, c := range counts {
+		e := p[v] * float64(n)
+		if e < 5 {
+			poolE += e
+			poolO += c
+			continue
+		}
+		stat += (float64(c) - e) * (float64(c) - e) / e
+		cells++
+	}
+	if poolE > 0 {
+		stat += (float64(poolO) - poolE) * (float64(poolO) - poolE) / poolE
+		cells++
+	}
+	return stat, cells - 1
+}
+
+// chiSquareCritical is the 0.999 quantile of chi-square with df degrees of
+// freedom (Wilson–Hilferty approximation, accurate to a few percent here).
+func chiSquareCritical(df int) float64 {
+	const z = 3.090 // 0.999 normal quantile
+	k := float64(df)
+	c := 1 - 2/(9*k) + z*math.Sqrt(2/(9*k))
+	return k * c * c * c
+}
+
+func TestSamplerMatchesExactDistribution(t *testing.T) {
+	cfgs := []Config{
+		{Arch: "fvsbn", Dims: 6},
+		{Arch: "nade", Dims: 6, Hidden: []int{4}},
+		{Arch: "made", Dims: 6, Hidden: []int{8}},
+		{Arch: "made", Dims: 5, Hidden: []int{6, 5}, Masks: 3, Direct: true},
+	}
+	for i, cfg := range cfgs {
+		t.Run(cfgName(cfg), func(t *testing.T) {
+			r := randomModel(rand.New(rand.NewPCG(uint64(i), 3)), cfg)
+			m := build(t, r)
+			p := exactDist(r)
+			var total float64
+			for _, v := range p {
+				total += v
+			}
+			require.InDelta(t, 1, total, 1e-9, "reference probabilities sum to 1")
+			const N = 20000
+			D := cfg.Dims
+			x := make([]float32, N*D)
+			require.NoError(t, m.Sample(context.Background(), x, SampleOptions{Seed: 12345}))
+			counts := make([]int, 1<<D)
+			for e := 0; e < N; e++ {
+				counts[index(x[e*D:(e+1)*D])]++
+			}
+			stat, df := chiSquare(counts, p, N)
+			assert.Less(t, stat, chiSquareCritical(df), "chi-square %.1f with %d degrees of freedom", stat, df)
+		})
+	}
+}
+
+func TestCompletionMatchesExactConditional(t *testing.T) {
+	// A mixture whose components share an ordering but not their degrees:
+	// completion must pick components by their posterior given the prefix.
+	cfg := Config{Arch: "made", Dims: 6, Hidden: []int{8}, Masks: 3}
+	r := randomModel(rand.New(rand.NewPCG(9, 9)), cfg)
+	order := r.w.I["order"]
+	copy(order[6:], order[:6])
+	copy(order[12:], order[:6])
+	m := build(t, r)
+	p := exactDist(r)
+	const kn, N = 2, 20000
+	D := cfg.Dims
+	known := make([]bool, D)
+	prefix := []float32{1, 0}
+	for s := 0; s < kn; s++ {
+		known[order[s]] = true
+	}
+	x := make([]float32, N*D)
+	for e := 0; e < N; e++ {
+		for s := 0; s < kn; s++ {
+			x[e*D+int(order[s])] = prefix[s]
+		}
+	}
+	require.NoError(t, m.Sample(context.Background(), x, SampleOptions{Seed: 5, Known: known}))
+	// Exact conditional: p(x) restricted to x agreeing with the prefix.
+	cond := make([]float64, len(p))
+	var z float64
+	for v := range p {
+		ok := true
+		for s := 0; s < kn; s++ {
+			if float32(v>>order[s]&1) != prefix[s] {
+				ok = false
+			}
+		}
+		if ok {
+			cond[v] = p[v]
+			z += p[v]
+		}
+	}
+	for v := range cond {
+		cond[v] /= z
+	}
+	counts := make([]int, len(p))
+	for e := 0; e < N; e++ {
+		for s := 0; s < kn; s++ {
+			require.Equal(t, prefix[s], x[e*D+int(order[s])], "completion changed a known dimension")
+		}
+		counts[index(x[e*D:(e+1)*D])]++
+	}
+	stat, df := chiSquare(counts, cond, N)
+	assert.Less(t, stat, chiSquareCritical(df), "chi-square %.1f with %d degrees of freedom", stat, df)
+}
+
+func TestCompletionKeepsKnownAndSeedsRepeat(t *testing.T) {
+	for i, cfg := range testConfigs {
+		if cfg.Arch == "made" && cfg.Masks > 1 {
+			continue // random orderings per component: see the error test below
+		}
+		t.Run(cfgName(cfg), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(i), 4))
+			r := randomModel(rng, cfg)
+			m := build(t, r)
+			D, B := cfg.Dims, 8
+			order := r.w.I["order"][:D]
+			kn := D / 2
+			known := make([]bool, D)
+			for s := 0; s < kn; s++ {
+				known[order[s]] = true
+			}
+			given := randBinary(rng, B*D)
+			x := append([]float32(nil), given...)
+			require.NoError(t, m.Sample(context.Background(), x, SampleOptions{Seed: 3, Known: known, Temperature: 0.7}))
+			for e := 0; e < B; e++ {
+				for d := 0; d < D; d++ {
+					if known[d] {
+						assert.Equal(t, given[e*D+d], x[e*D+d])
+					}
+				}
+			}
+			// Same seed, same samples; a larger batch repeats the smaller one.
+			a := make([]float32, 3*D)
+			b := make([]float32, 5*D)
+			require.NoError(t, m.Sample(context.Background(), a, SampleOptions{Seed: 99}))
+			require.NoError(t, m.Sample(context.Background(), b, SampleOptions{Seed: 99}))
+			assert.Equal(t, a, b[:3*D])
+		})
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	r := randomModel(rand.New(rand.NewPCG(1, 1)), Config{Arch: "made", Dims: 6, Hidden: []int{5}, Masks: 2})
+	m := build(t, r)
+	ctx := context.Background()
+	assert.ErrorIs(t, m.LogProb(ctx, make([]float32, 7), make([]float64, 1)), ErrSize)
+	assert.ErrorContains(t, m.LogProb(ctx, []float32{0, 1, 0.5, 0, 0, 0}, make([]float64, 1)), "dimension 2 is 0.5")
+	assert.ErrorIs(t, m.Sample(ctx, make([]float32, 5), SampleOptions{}), ErrSize)
+	assert.ErrorContains(t, m.Sample(ctx, make([]float32, 6), SampleOptions{Temperature: -1}), "temperature")
+	assert.ErrorContains(t, m.Sample(ctx, make([]float32, 6), SampleOptions{Temperature: math.Inf(1)}), "temperature")
+	known := make([]bool, 6)
+	known[r.w.I["order"][1]] = true // step 1 without step 0
+	assert.ErrorContains(t, m.Sample(ctx, make([]float32, 6), SampleOptions{Known: known}), "first 1 steps")
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	assert.ErrorIs(t, m.LogProb(cancelled, make([]float32, 6), make([]float64, 1)), context.Canceled)
+	assert.ErrorIs(t, m.Sample(cancelled, make([]float32, 6), SampleOptions{}), context.Canceled)
+
+	bad := randomModel(rand.New(rand.NewPCG(1, 1)), Config{Arch: "nade", Dims: 4, Hidden: []int{3}})
+	bad.w.I["order"][0] = bad.w.I["order"][1]
+	_, err := New(bad.cfg, bad.w)
+	assert.ErrorContains(t, err, "not a permutation")
+	bad = randomModel(rand.New(rand.NewPCG(1, 1)), Config{Arch: "fvsbn", Dims: 4})
+	bad.w.S["W"] = []int{4, 3}
+	_, err = New(bad.cfg, bad.w)
+	assert.ErrorContains(t, err, "tensor W has shape [4 3], want [4 4]")
+}
+
+func TestSteadyStateAllocatesNothing(t *testing.T) {
+	for i, cfg := range testConfigs {
+		t.Run(cfgName(cfg), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(i), 5))
+			m := build(t, randomModel(rng, cfg))
+			D := cfg.Dims
+			x := randBinary(rng, 200*D)
+			out := make([]float64, 200)
+			ctx := context.Background()
+			s := make([]float32, 4*D)
+			score := func() { require.NoError(t, m.LogProb(ctx, x, out)) }
+			sample := func() { require.NoError(t, m.Sample(ctx, s, SampleOptions{Seed: 1})) }
+			score()
+			sample()
+			assert.Zero(t, testing.AllocsPerRun(20, score), "allocs per LogProb")
+			assert.Zero(t, testing.AllocsPerRun(20, sample), "allocs per Sample")
+		})
+	}
+}

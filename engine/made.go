@@ -1,0 +1,454 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"sync"
+
+	"github.com/arinfer/arinfer/kernels"
+)
+
+// made is the masked autoencoder for distribution estimation (Germain et
+// al. 2015) with an ensemble of K orderings/masks sharing one set of
+// weights. At load, each component's weights are permuted so that inputs
+// are in its ordering and every layer's units are sorted by degree; then
+// every mask is a staircase (row r of a layer reduces over a prefix
+// [0, hi[r]) of the previous layer) and runs on the masked-matmul kernels,
+// which skip masked-out blocks.
+type made struct {
+	info   Info
+	sizes  []int // hidden sizes
+	comps  []madeComp
+	logK   float64
+	sameOr bool // every component has the same ordering
+	pool   sync.Pool
+}
+
+type madeLayer struct {
+	out, in int
+	w       []float32 // out x in, permuted
+	b       []float32
+	hi      []int   // row r reduces over columns [0, hi[r])
+	deg     []int32 // hidden layers: the sorted degrees of the rows
+}
+
+type madeComp struct {
+	order  []int32
+	hidden []madeLayer
+	out    madeLayer  // D x H_L, rows in ordering space
+	direct *madeLayer // D x D, row t reduces over [0, t)
+}
+
+type madeWork struct {
+	xo, logits, tmp []float32
+	acts            [][]float32 // per hidden layer: scoring chunk x H_l, or B x H_l
+	ll              []float64   // K x chunk component log-likelihoods
+	next            []int       // sampling: per example and layer, units computed
+	comp            []int       // sampling: component of each example
+	rng             rngs
+	vals, lg        []float32
+	dims            []int32
+	run             madeScore
+}
+
+func newMADE(info Info, cfg Config, w Weights) (*made, error) {
+	D := info.Dims
+	L := len(cfg.Hidden)
+	if L < 1 {
+		return nil, errorf("made: needs at least one hidden layer")
+	}
+	for l, h := range cfg.Hidden {
+		if h < 1 {
+			return nil, errorf("made: hidden layer %d has size %d", l+1, h)
+		}
+	}
+	K := cfg.Masks
+	if K == 0 {
+		K = 1
+	}
+	if K < 1 {
+		return nil, errorf("made: %d masks", cfg.Masks)
+	}
+	orders, err := itensor(w, "order", K, D)
+	if err != nil {
+		return nil, err
+	}
+	m := &made{info: info, sizes: slices.Clone(cfg.Hidden), comps: make([]madeComp, K), logK: math.Log(float64(K)), sameOr: true}
+	// Shared weights.
+	Ws := make([][]float32, L)
+	bs := make([][]float32, L)
+	degs := make([][]int32, L)
+	in := D
+	for l, h := range cfg.Hidden {
+		n := strconv.Itoa(l + 1)
+		if Ws[l], err = tensor(w, "W"+n, h, in); err != nil {
+			return nil, err
+		}
+		if bs[l], err = tensor(w, "b"+n, h); err != nil {
+			return nil, err
+		}
+		if degs[l], err = itensor(w, "degrees"+n, K, h); err != nil {
+			return nil, err
+		}
+		m.info.Params += h*in + h
+		in = h
+	}
+	HL := cfg.Hidden[L-1]
+	Wout, err := tensor(w, "Wout", D, HL)
+	if err != nil {
+		return nil, err
+	}
+	bout, err := tensor(w, "bout", D)
+	if err != nil {
+		return nil, err
+	}
+	m.info.Params += D*HL + D
+	var A []float32
+	if cfg.Direct {
+		if A, err = tensor(w, "A", D, D); err != nil {
+			return nil, err
+		}
+		m.info.Params += D * D
+	}
+	for k := range m.comps {
+		order := orders[k*D : (k+1)*D]
+		if err := checkOrder(fmt.Sprintf("order[%d]", k), order); err != nil {
+			return nil, err
+		}
+		if k > 0 && !slices.Equal(order, orders[:D]) {
+			m.sameOr = false
+		}
+		c := &m.comps[k]
+		c.order = order
+		c.hidden = make([]madeLayer, L)
+		var prevPerm []int // nil: previous layer is the input, in ordering space
+		var prevDeg []int32
+		for l, h := range cfg.Hidden {
+			deg := degs[l][k*h : (k+1)*h]
+			for j, d := range deg {
+				if d < 0 || int(d) > D {
+					return nil, errorf("made: degrees%d[%d][%d] = %d is outside [0, %d]", l+1, k, j, d, D)
+				}
+			}
+			perm := argsortStable(deg)
+			in := D
+			if l > 0 {
+				in = cfg.Hidden[l-1]
+			}
+			ly := madeLayer{out: h, in: in, w: make([]float32, h*in), b: make([]float32, h), hi: make([]int, h), deg: make([]int32, h)}
+			for r, u := range perm {
+				ly.deg[r] = deg[u]
+				ly.b[r] = bs[l][u]
+				row := Ws[l][u*in : (u+1)*in]
+				for col := 0; col < in; col++ {
+					if prevPerm == nil {
+						ly.w[r*in+col] = row[order[col]]
+					} else {
+						ly.w[r*in+col] = row[prevPerm[col]]
+					}
+				}
+				if prevPerm == nil {
+					ly.hi[r] = min(int(deg[u]), D) // inputs of degree <= m are steps 0..m-1
+				} else {
+					ly.hi[r] = upperBound(prevDeg, deg[u])
+				}
+			}
+			c.hidden[l] = ly
+			prevPerm, prevDeg = perm, ly.deg
+		}
+		c.out = madeLayer{out: D, in: HL, w: make([]float32, D*HL), b: make([]float32, D), hi: make([]int, D)}
+		for t, d := range order {
+			c.out.b[t] = bout[d]
+			for col := 0; col < HL; col++ {
+				c.out.w[t*HL+col] = Wout[int(d)*HL+prevPerm[col]]
+			}
+			c.out.hi[t] = upperBound(prevDeg, int32(t)) // output t sees degrees <= t
+		}
+		if A != nil {
+			dl := madeLayer{out: D, in: D, w: make([]float32, D*D), hi: make([]int, D)}
+			for t, d := range order {
+				dl.hi[t] = t
+				for s := 0; s < t; s++ {
+					dl.w[t*D+s] = A[int(d)*D+int(order[s])]
+				}
+			}
+			c.direct = &dl
+		}
+	}
+	m.pool.New = func() any { return new(madeWork) }
+	return m, nil
+}
+
+// argsortStable returns the indices of deg sorted by degree, ties in index order.
+func argsortStable(deg []int32) []int {
+	p := make([]int, len(deg))
+	for i := range p {
+		p[i] = i
+	}
+	sort.SliceStable(p, func(a, b int) bool { return deg[p[a]] < deg[p[b]] })
+	return p
+}
+
+// upperBound returns the number of entries of the sorted s that are <= v.
+func upperBound(s []int32, v int32) int {
+	return sort.Search(len(s), func(i int) bool { return s[i] > v })
+}
+
+func (m *made) Info() Info { return m.info }
+
+func (ws *madeWork) grow(m *made, rows int) {
+	D := m.info.Dims
+	ws.xo = growF(ws.xo, rows*D)
+	ws.logits = growF(ws.logits, rows*D)
+	ws.tmp = growF(ws.tmp, rows*D)
+	if len(ws.acts) != len(m.sizes) {
+		ws.acts = make([][]float32, len(m.sizes))
+	}
+	for l, h := range m.sizes {
+		ws.acts[l] = growF(ws.acts[l], rows*h)
+	}
+}
+
+// forward runs component c on the n examples in ws.xo (ordering space) and
+// leaves their logits in ws.logits.
+func (m *made) forward(c *madeComp, ws *madeWork, n int) {
+	D := m.info.Dims
+	prev, ld := ws.xo, D
+	for l := range c.hidden {
+		ly := &c.hidden[l]
+		h := ws.acts[l][:n*ly.out]
+		kernels.MaskedGemm(n, ly.out, ly.in, prev, ld, ly.w, ly.in, nil, ly.hi, ly.b, h, ly.out)
+		kernels.Relu(h, h)
+		prev, ld = h, ly.out
+	}
+	kernels.MaskedGemm(n, D, c.out.in, prev, ld, c.out.w, c.out.in, nil, c.out.hi, c.out.b, ws.logits, D)
+	if c.direct != nil {
+		kernels.MaskedGemm(n, D, D, ws.xo, D, c.direct.w, D, nil, c.direct.hi, nil, ws.tmp, D)
+		kernels.Add(ws.logits[:n*D], ws.logits, ws.tmp)
+	}
+}
+
+type madeScore struct {
+	m   *made
+	ctx context.Context
+	x   []float32
+	out []float64
+}
+
+func (s *madeScore) run(lo, hi int) error {
+	m := s.m
+	D, K := m.info.Dims, len(m.comps)
+	ws := m.pool.Get().(*madeWork)
+	defer m.pool.Put(ws)
+	ws.grow(m, scoreChunk)
+	ws.ll = growF64(ws.ll, K*scoreChunk)
+	for i := lo; i < hi; i += scoreChunk {
+		if err := s.ctx.Err(); err != nil {
+			return err
+		}
+		n := min(scoreChunk, hi-i)
+		for k := range m.comps {
+			c := &m.comps[k]
+			for e := 0; e < n; e++ {
+				gather(ws.xo[e*D:], s.x[(i+e)*D:], c.order)
+			}
+			m.forward(c, ws, n)
+			for e := 0; e < n; e++ {
+				ws.ll[k*scoreChunk+e] = float64(kernels.BernoulliLogProb(ws.logits[e*D:(e+1)*D], ws.xo[e*D:]))
+			}
+		}
+		for e := 0; e < n; e++ {
+			if K == 1 {
+				s.out[i+e] = ws.ll[e]
+				continue
+			}
+			mx := math.Inf(-1)
+			for k := 0; k < K; k++ {
+				mx = max(mx, ws.ll[k*scoreChunk+e])
+			}
+			var sum float64
+			for k := 0; k < K; k++ {
+				sum += math.Exp(ws.ll[k*scoreChunk+e] - mx)
+			}
+			s.out[i+e] = mx + math.Log(sum) - m.logK
+		}
+	}
+	return nil
+}
+
+func (m *made) LogProb(ctx context.Context, x []float32, out []float64) error {
+	if err := checkBatch(&m.info, x, out); err != nil {
+		return err
+	}
+	if err := checkBinary(x, m.info.Dims); err != nil {
+		return err
+	}
+	ws := m.pool.Get().(*madeWork)
+	ws.run = madeScore{m: m, ctx: ctx, x: x, out: out}
+	err := parallelFor(ctx, len(out), scoreChunk/4, &ws.run)
+	ws.run = madeScore{}
+	m.pool.Put(ws)
+	return err
+}
+
+// Sample picks a component per example (uniformly, or by its posterior
+// given the known dimensions when completing) and computes every hidden
+// unit exactly once, at the first step at which all the inputs its degree
+// allows are known: at step t, the units of degree t in each layer, then
+// output t. A whole sample costs one masked forward pass.
+func (m *made) Sample(ctx context.Context, x []float32, opt SampleOptions) error {
+	D, L, K := m.info.Dims, len(m.sizes), len(m.comps)
+	B, err := checkSampleBuf(x, D)
+	if err != nil {
+		return err
+	}
+	invT, err := invTemperature(opt.Temperature)
+	if err != nil {
+		return err
+	}
+	known := 0
+	for k := range m.comps {
+		n, err := knownPrefix(opt.Known, m.comps[k].order)
+		if err != nil {
+			if K > 1 {
+				return fmt.Errorf("component %d: %w", k, err)
+			}
+			return err
+		}
+		known = n
+		if err := checkKnownBinary(x, D, m.comps[k].order[:known]); err != nil {
+			return err
+		}
+	}
+	ws := m.pool.Get().(*madeWork)
+	defer m.pool.Put(ws)
+	ws.grow(m, B)
+	ws.rng.reset(opt.Seed, B)
+	ws.vals = growF(ws.vals, B)
+	ws.lg = growF(ws.lg, B)
+	ws.dims = growI32(ws.dims, B)
+	ws.comp = growInt(ws.comp, B)
+	ws.next = growInt(ws.next, B*L)
+	clear(ws.next)
+	if err := m.pickComponents(ws, x, B, known); err != nil {
+		return err
+	}
+	for e := 0; e < B; e++ {
+		gather(ws.xo[e*D:(e+1)*D], x[e*D:], m.comps[ws.comp[e]].order)
+	}
+	for t := 0; t < D; t++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for e := 0; e < B; e++ {
+			c := &m.comps[ws.comp[e]]
+			xo := ws.xo[e*D : (e+1)*D]
+			prev := xo
+			var hL []float32
+			for l := range c.hidden {
+				ly := &c.hidden[l]
+				h := ws.acts[l][e*ly.out : (e+1)*ly.out]
+				j := ws.next[e*L+l]
+				for ; j < ly.out && int(ly.deg[j]) <= t; j++ {
+					v := ly.b[j] + kernels.Dot(ly.w[j*ly.in:j*ly.in+ly.hi[j]], prev)
+					h[j] = max(v, 0)
+				}
+				ws.next[e*L+l] = j
+				prev, hL = h, h
+			}
+			lg := c.out.b[t] + kernels.Dot(c.out.w[t*c.out.in:t*c.out.in+c.out.hi[t]], hL)
+			if c.direct != nil {
+				lg += kernels.Dot(c.direct.w[t*D:t*D+t], xo)
+			}
+			d := c.order[t]
+			v := xo[t]
+			if t >= known {
+				v = ws.rng.bernoulli(e, lg, invT)
+				xo[t] = v
+				x[e*D+int(d)] = v
+			}
+			ws.lg[e], ws.vals[e], ws.dims[e] = lg, v, d
+		}
+		if opt.OnStep != nil {
+			dim := int(ws.dims[0])
+			if !m.sameOr {
+				dim = -1
+			}
+			opt.OnStep(Step{Index: t, Dim: dim, Dims: ws.dims[:B], Known: t < known, Logits: ws.lg[:B], Values: ws.vals[:B]})
+		}
+	}
+	return nil
+}
+
+// pickComponents draws each example's mixture component: uniformly, or,
+// when the first known steps are given, from the posterior
+// p(k | known) ∝ p_k(known), computed with one forward pass per component.
+func (m *made) pickComponents(ws *madeWork, x []float32, B, known int) error {
+	K, D := len(m.comps), m.info.Dims
+	if K == 1 {
+		clear(ws.comp[:B])
+		return nil
+	}
+	if known == 0 {
+		for e := 0; e < B; e++ {
+			ws.comp[e] = min(int(ws.rng.uniform(e)*float64(K)), K-1)
+		}
+		return nil
+	}
+	ws.ll = growF64(ws.ll, K*B)
+	for k := range m.comps {
+		c := &m.comps[k]
+		for e := 0; e < B; e++ {
+			gather(ws.xo[e*D:], x[e*D:], c.order)
+		}
+		m.forward(c, ws, B)
+		for e := 0; e < B; e++ {
+			ws.ll[k*B+e] = float64(kernels.BernoulliLogProb(ws.logits[e*D:e*D+known], ws.xo[e*D:]))
+		}
+	}
+	for e := 0; e < B; e++ {
+		mx := math.Inf(-1)
+		for k := 0; k < K; k++ {
+			mx = max(mx, ws.ll[k*B+e])
+		}
+		var sum float64
+		for k := 0; k < K; k++ {
+			sum += math.Exp(ws.ll[k*B+e] - mx)
+		}
+		u := ws.rng.uniform(e) * sum
+		ws.comp[e] = K - 1
+		for k := 0; k < K; k++ {
+			u -= math.Exp(ws.ll[k*B+e] - mx)
+			if u < 0 {
+				ws.comp[e] = k
+				break
+			}
+		}
+	}
+	return nil
+}
+
+func growF64(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
+
+func growInt(s []int, n int) []int {
+	if cap(s) < n {
+		return make([]int, n)
+	}
+	return s[:n]
+}
+
+func growI32(s []int32, n int) []int32 {
+	if cap(s) < n {
+		return make([]int32, n)
+	}
+	return s[:n]
+}

@@ -1,0 +1,183 @@
+package engine
+
+import (
+	"context"
+	"sync"
+
+	"github.com/arinfer/arinfer/kernels"
+)
+
+// nade is the neural autoregressive distribution estimator (Larochelle &
+// Murray 2011). At load its weights are permuted into ordering space so
+// that step t uses row t of w (the input weights of the dimension drawn at
+// step t) and row t of v (its output weights): the hidden pre-activation
+// a_t = c + sum_{s<t} x_s w_s is kept as a running sum, O(DH) per example.
+type nade struct {
+	info  Info
+	h     int
+	order []int32
+	w     []float32 // D x H: w[t*H+j] = W[j, order[t]]
+	c     []float32 // H
+	v     []float32 // D x H: v[t*H+j] = V[order[t], j]
+	b     []float32 // b[t] = b[order[t]]
+	pool  sync.Pool // *nadeWork
+}
+
+type nadeWork struct {
+	xo, logits []float32 // one example, ordering space
+	a, hid     []float32 // pre-activation and hidden units, B x H when sampling
+	rng        rngs
+	vals, lg   []float32
+	run        nadeScore
+}
+
+func newNADE(info Info, H int, w Weights) (*nade, error) {
+	D := info.Dims
+	if H < 1 {
+		return nil, errorf("nade: hidden size %d must be at least 1", H)
+	}
+	order, err := itensor(w, "order", D)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOrder("order", order); err != nil {
+		return nil, err
+	}
+	W, err := tensor(w, "W", H, D)
+	if err != nil {
+		return nil, err
+	}
+	c, err := tensor(w, "c", H)
+	if err != nil {
+		return nil, err
+	}
+	V, err := tensor(w, "V", D, H)
+	if err != nil {
+		return nil, err
+	}
+	b, err := tensor(w, "b", D)
+	if err != nil {
+		return nil, err
+	}
+	m := &nade{info: info, h: H, order: order, w: make([]float32, D*H), c: append([]float32(nil), c...),
+		v: make([]float32, D*H), b: make([]float32, D)}
+	m.info.Params = 2*D*H + H + D
+	for t, d := range order {
+		m.b[t] = b[d]
+		copy(m.v[t*H:(t+1)*H], V[int(d)*H:])
+		for j := 0; j < H; j++ {
+			m.w[t*H+j] = W[j*D+int(d)]
+		}
+	}
+	m.pool.New = func() any { return new(nadeWork) }
+	return m, nil
+}
+
+func (m *nade) Info() Info { return m.info }
+
+type nadeScore struct {
+	m   *nade
+	ctx context.Context
+	x   []float32
+	out []float64
+}
+
+func (s *nadeScore) run(lo, hi int) error {
+	m := s.m
+	D, H := m.info.Dims, m.h
+	ws := m.pool.Get().(*nadeWork)
+	defer m.pool.Put(ws)
+	ws.xo = growF(ws.xo, D)
+	ws.logits = growF(ws.logits, D)
+	ws.a = growF(ws.a, H)
+	ws.hid = growF(ws.hid, H)
+	for i := lo; i < hi; i++ {
+		if i%16 == 0 {
+			if err := s.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		gather(ws.xo, s.x[i*D:], m.order)
+		copy(ws.a, m.c)
+		for t := 0; t < D; t++ {
+			kernels.Sigmoid(ws.hid, ws.a)
+			ws.logits[t] = m.b[t] + kernels.Dot(m.v[t*H:(t+1)*H], ws.hid)
+			if ws.xo[t] != 0 {
+				kernels.Axpy(1, m.w[t*H:(t+1)*H], ws.a)
+			}
+		}
+		s.out[i] = float64(kernels.BernoulliLogProb(ws.logits, ws.xo))
+	}
+	return nil
+}
+
+func (m *nade) LogProb(ctx context.Context, x []float32, out []float64) error {
+	if err := checkBatch(&m.info, x, out); err != nil {
+		return err
+	}
+	if err := checkBinary(x, m.info.Dims); err != nil {
+		return err
+	}
+	ws := m.pool.Get().(*nadeWork)
+	ws.run = nadeScore{m: m, ctx: ctx, x: x, out: out}
+	err := parallelFor(ctx, len(out), 4, &ws.run)
+	ws.run = nadeScore{}
+	m.pool.Put(ws)
+	return err
+}
+
+// Sample runs NADE's own recurrence: each step computes the hidden layer
+// from the running pre-activation, draws the dimension, and adds one row of
+// input weights when it is 1. A whole sample costs one forward pass.
+func (m *nade) Sample(ctx context.Context, x []float32, opt SampleOptions) error {
+	D, H := m.info.Dims, m.h
+	B, err := checkSampleBuf(x, D)
+	if err != nil {
+		return err
+	}
+	invT, err := invTemperature(opt.Temperature)
+	if err != nil {
+		return err
+	}
+	known, err := knownPrefix(opt.Known, m.order)
+	if err != nil {
+		return err
+	}
+	if err := checkKnownBinary(x, D, m.order[:known]); err != nil {
+		return err
+	}
+	ws := m.pool.Get().(*nadeWork)
+	defer m.pool.Put(ws)
+	ws.rng.reset(opt.Seed, B)
+	ws.a = growF(ws.a, B*H)
+	ws.hid = growF(ws.hid, H)
+	ws.vals = growF(ws.vals, B)
+	ws.lg = growF(ws.lg, B)
+	for e := 0; e < B; e++ {
+		copy(ws.a[e*H:(e+1)*H], m.c)
+	}
+	for t := 0; t < D; t++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d := int(m.order[t])
+		for e := 0; e < B; e++ {
+			a := ws.a[e*H : (e+1)*H]
+			kernels.Sigmoid(ws.hid, a)
+			lg := m.b[t] + kernels.Dot(m.v[t*H:(t+1)*H], ws.hid)
+			v := x[e*D+d]
+			if t >= known {
+				v = ws.rng.bernoulli(e, lg, invT)
+				x[e*D+d] = v
+			}
+			if v != 0 {
+				kernels.Axpy(1, m.w[t*H:(t+1)*H], a)
+			}
+			ws.lg[e], ws.vals[e] = lg, v
+		}
+		if opt.OnStep != nil {
+			opt.OnStep(Step{Index: t, Dim: d, Known: t < known, Logits: ws.lg[:B], Values: ws.vals[:B]})
+		}
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Weights supplies a model's named tensors, in the layouts format/SPEC.md
+// gives (a *format.File does; tests use a map).
+type Weights interface {
+	// Float32 returns the tensor's values, row-major, and its shape.
+	Float32(name string) ([]float32, []int, error)
+	// Int32 returns an integer tensor (orderings, degrees) and its shape.
+	Int32(name string) ([]int32, []int, error)
+}
+
+// Config holds the hyperparameters a model is built from.
+type Config struct {
+	Arch   string // fvsbn, nade, made
+	Dims   int    // D
+	Shape  []int  // data shape; nil means [D]
+	Hidden []int  // hidden layer sizes (nade: one; made: one or more)
+	Masks  int    // made: number of orderings/masks K (0 means 1)
+	Direct bool   // made: direct input-to-output connection
+}
+
+// New builds a model of cfg.Arch from w.
+func New(cfg Config, w Weights) (Model, error) {
+	if cfg.Dims < 1 {
+		return nil, fmt.Errorf("engine: %s: dims %d must be at least 1", cfg.Arch, cfg.Dims)
+	}
+	shape := cfg.Shape
+	if shape == nil {
+		shape = []int{cfg.Dims}
+	}
+	p := 1
+	for _, s := range shape {
+		if s < 1 || p > cfg.Dims {
+			return nil, fmt.Errorf("engine: %s: shape %v does not hold %d dimensions", cfg.Arch, shape, cfg.Dims)
+		}
+		p *= s
+	}
+	if p != cfg.Dims {
+		return nil, fmt.Errorf("engine: %s: shape %v holds %d dimensions, not %d", cfg.Arch, shape, p, cfg.Dims)
+	}
+	info := Info{Arch: cfg.Arch, Dims: cfg.Dims, Shape: slices.Clone(shape), Dist: Bernoulli, Categories: 2}
+	switch cfg.Arch {
+	case "fvsbn":
+		return newFVSBN(info, w)
+	case "nade":
+		if len(cfg.Hidden) != 1 {
+			return nil, fmt.Errorf("engine: nade: needs exactly one hidden size, have %v", cfg.Hidden)
+		}
+		return newNADE(info, cfg.Hidden[0], w)
+	case "made":
+		return newMADE(info, cfg, w)
+	}
+	return nil, fmt.Errorf("engine: unsupported architecture %q", cfg.Arch)
+}
+
+// tensor fetches a float32 tensor and checks its shape.
+func tensor(w Weights, name string, shape ...int) ([]float32, error) {
+	v, s, err := w.Float32(name)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Equal(s, shape) {
+		return nil, fmt.Errorf("engine: tensor %s has shape %v, want %v", name, s, shape)
+	}
+	if n := prod(shape); len(v) != n {
+		return nil, fmt.Errorf("engine: tensor %s has %d values, want %d", name, len(v), n)
+	}
+	return v, nil
+}
+
+func itensor(w Weights, name string, shape ...int) ([]int32, error) {
+	v, s, err := w.Int32(name)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Equal(s, shape) {
+		return nil, fmt.Errorf("engine: tensor %s has shape %v, want %v", name, s, shape)
+	}
+	if n := prod(shape); len(v) != n {
+		return nil, fmt.Errorf("engine: tensor %s has %d values, want %d", name, len(v), n)
+	}
+	return v, nil
+}
+
+func prod(s []int) int {
+	p := 1
+	for _, v := range s {
+		p *= v
+	}
+	return p
+}
+
+// checkOrder verifies that order is a permutation of 0..D-1.
+func checkOrder(name string, order []int32) error {
+	seen := make([]bool, len(order))
+	for t, d := range order {
+		if d < 0 || int(d) >= len(order) || seen[d] {
+			return fmt.Errorf("engine: %s is not a permutation of 0..%d (step %d is %d)", name, len(order)-1, t, d)
+		}
+		seen[d] = true
+	}
+	return nil
+}
+
+// MapWeights is a Weights backed by maps, for tests and for programs that
+// build models in memory.
+type MapWeights struct {
+	F map[string][]float32
+	I map[string][]int32
+	S map[string][]int // shapes of the tensors in F and I
+}
+
+// Float32 implements Weights.
+func (m MapWeights) Float32(name string) ([]float32, []int, error) {
+	v, ok := m.F[name]
+	if !ok {
+		return nil, nil, fmt.Errorf("engine: missing float32 tensor %s", name)
+	}
+	return v, m.S[name], nil
+}
+
+// Int32 implements Weights.
+func (m MapWeights) Int32(name string) ([]int32, []int, error) {
+	v, ok := m.I[name]
+	if !ok {
+		return nil, nil, fmt.Errorf("engine: missing int32 tensor %s", name)
+	}
+	return v, m.S[name], nil
+}
+
+// gather writes dst[t] = src[order[t]]: data order to ordering order.
+func gather(dst, src []float32, order []int32) {
+	dst = dst[:len(order)]
+	for t, d := range order {
+		dst[t] = src[d]
+	}
+}
