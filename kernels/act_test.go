@@ -1,0 +1,284 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Float64 peers of the activations, computed with package math from the
+// exact float32 inputs.
+
+func sigmoidRef(v float64) float64 {
+	if v >= 0 {
+		return 1 / (1 + math.Exp(-v))
+	}
+	e := math.Exp(v)
+	return e / (1 + e)
+}
+
+func softplusRef(v float64) float64 {
+	if math.IsNaN(v) {
+		return v
+	}
+	return math.Max(v, 0) + math.Log1p(math.Exp(-math.Abs(v)))
+}
+
+func logSigmoidRef(v float64) float64 { return -softplusRef(-v) }
+
+func reluRef(v float64) float64 {
+	if v < 0 {
+		return 0
+	}
+	return v
+}
+
+// actBound is a stated error bound: |got - want| <= max(rel*|want|, abs),
+// where want is the float64 value of the function at the float32 input. A
+// result of ±Inf is accepted for a finite want only when a value within rel
+// of want overflows float32.
+type actBound struct{ rel, abs float64 }
+
+func (b actBound) ok(got, want float64) bool {
+	switch {
+	case math.IsNaN(want):
+		return math.IsNaN(got)
+	case math.IsInf(want, 0):
+		return got == want
+	case math.IsInf(got, 0):
+		return math.Signbit(got) == math.Signbit(want) && math.Abs(want)*(1+b.rel) > math.MaxFloat32
+	}
+	return math.Abs(got-want) <= math.Max(b.rel*math.Abs(want), b.abs)
+}
+
+// The bounds stated in act.go, checked on every tier.
+var (
+	expBound        = actBound{rel: 2.5e-7, abs: 0x1p-149}
+	sigmoidBound    = actBound{rel: 3.5e-7, abs: 0x1p-149}
+	tanhBound       = actBound{rel: 3.5e-7, abs: 0}
+	softplusBound   = actBound{rel: 3.5e-7, abs: 0x1p-149}
+	logSigmoidBound = softplusBound
+	reluBound       = actBound{rel: 0, abs: 0}
+)
+
+type unaryAct struct {
+	name  string
+	f     func(dst, x []float32)
+	ref   func(float64) float64
+	bound actBound
+}
+
+var unaryActs = []unaryAct{
+	{"Exp", Exp, math.Exp, expBound},
+	{"Sigmoid", Sigmoid, sigmoidRef, sigmoidBound},
+	{"Tanh", Tanh, math.Tanh, tanhBound},
+	{"Softplus", Softplus, softplusRef, softplusBound},
+	{"LogSigmoid", LogSigmoid, logSigmoidRef, logSigmoidBound},
+	{"Relu", Relu, reluRef, reluBound},
+}
+
+// specialInputs are the edge cases every activation is checked on.
+func specialInputs() []float32 {
+	inf := float32(math.Inf(1))
+	nan := float32(math.NaN())
+	v := []float32{
+		0, float32(math.Copysign(0, -1)), inf, -inf, nan,
+		math.MaxFloat32, -math.MaxFloat32,
+		0x1p-126, -0x1p-126, math.SmallestNonzeroFloat32, -math.SmallestNonzeroFloat32,
+		1, -1, 0.5, -0.5, 0.625, -0.625, 0.41421356, -0.41421356, 1e-20, -1e-20,
+		// exp overflow and underflow thresholds, normal/denormal boundary, clamps
+		88.72, -88.72, 88.7228, 88.72283, 88.72284, 88.7229, -87.33, -87.3365, -87.34,
+		103.97, -103.97, -103.972, -103.98, 89, -89, 104, -104, 105, -105, 100, -100,
+	}
+	// Neighbours (±4 ulp) of the thresholds.
+	for _, c := range []float32{88.72283935546875, -87.33654475, -103.972076, 0.625, -0.625, 0.41421356} {
+		b := math.Float32bits(c)
+		for d := -4; d <= 4; d++ {
+			v = append(v, math.Float32frombits(uint32(int64(b)+int64(d))))
+		}
+	}
+	return v
+}
+
+// actInputs are the inputs of the whole-range accuracy test: special
+// values, a dense sweep of [-100, 100] and random float32 bit patterns.
+func actInputs(r *rand.Rand, nDense, nRandom int) []float32 {
+	v := specialInputs()
+	for i := 0; i <= nDense; i++ {
+		v = append(v, float32(-100+200*float64(i)/float64(nDense)))
+	}
+	for i := 0; i < nRandom; i++ {
+		v = append(v, math.Float32frombits(r.Uint32()))
+	}
+	return v
+}
+
+// checkUnaryAct runs a.f on x (out of place and in place) and checks every
+// result against the float64 peer within a's bound. It returns the largest
+// relative error seen where |want| >= abs/rel and the largest absolute error
+// elsewhere, for reporting.
+func checkUnaryAct(t *testing.T, a unaryAct, x []float32) (maxRel, maxAbs float64) {
+	t.Helper()
+	dst := make([]float32, len(x))
+	a.f(dst, x)
+	inPlace := append([]float32(nil), x...)
+	a.f(inPlace, inPlace)
+	bad := 0
+	for i, v := range x {
+		want := a.ref(float64(v))
+		got := float64(dst[i])
+		if !a.bound.ok(got, want) {
+			bad++
+			if bad <= 10 {
+				t.Errorf("%s(%v [%#08x]) = %v, want %v (error %.3g, rel %.3g)", a.name, v, math.Float32bits(v), got, want, got-want, (got-want)/want)
+			}
+		}
+		if math.Float32bits(inPlace[i]) != math.Float32bits(dst[i]) {
+			bad++
+			if bad <= 10 {
+				t.Errorf("%s(%v) in place = %v, out of place %v", a.name, v, inPlace[i], dst[i])
+			}
+		}
+		if math.IsNaN(want) || math.IsInf(want, 0) || math.IsInf(got, 0) {
+			continue
+		}
+		e := math.Abs(got - want)
+		if a.bound.rel > 0 && want != 0 && math.Abs(want) >= a.bound.abs/a.bound.rel {
+			maxRel = max(maxRel, e/math.Abs(want))
+		} else {
+			maxAbs = max(maxAbs, e)
+		}
+	}
+	assert.Zero(t, bad, "%s: %d results out of bound", a.name, bad)
+	return maxRel, maxAbs
+}
+
+func TestActivationsAccuracy(t *testing.T) {
+	testAllTiers(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(1, 2))
+		x := actInputs(r, 400000, 400000)
+		for _, a := range unaryActs {
+			t.Run(a.name, func(t *testing.T) {
+				maxRel, maxAbs := checkUnaryAct(t, a, x)
+				t.Logf("%s on %d inputs: max relative error %.3g (%.2f ulp of 2^-24), max absolute error elsewhere %.3g",
+					a.name, len(x), maxRel, maxRel/0x1p-24, maxAbs)
+			})
+		}
+	})
+}
+
+// TestActivationsSpecial checks exact results at special values, on every
+// tier.
+func TestActivationsSpecial(t *testing.T) {
+	inf := math.Inf(1)
+	nan := math.NaN()
+	negZero := math.Copysign(0, -1)
+	tests := []struct {
+		name string
+		f    func(dst, x []float32)
+		in   float64
+		want float64
+	}{
+		{"Exp", Exp, inf, inf},
+		{"Exp", Exp, -inf, 0},
+		{"Exp", Exp, nan, nan},
+		{"Exp", Exp, 0, 1},
+		{"Exp", Exp, negZero, 1},
+		{"Exp", Exp, 89, inf},
+		{"Exp", Exp, math.MaxFloat32, inf},
+		{"Exp", Exp, -104, 0},
+		{"Exp", Exp, -math.MaxFloat32, 0},
+		{"Sigmoid", Sigmoid, inf, 1},
+		{"Sigmoid", Sigmoid, -inf, 0},
+		{"Sigmoid", Sigmoid, nan, nan},
+		{"Sigmoid", Sigmoid, 0, 0.5},
+		{"Sigmoid", Sigmoid, 20, 1},
+		{"Tanh", Tanh, inf, 1},
+		{"Tanh", Tanh, -inf, -1},
+		{"Tanh", Tanh, nan, nan},
+		{"Tanh", Tanh, 0, 0},
+		{"Tanh", Tanh, negZero, negZero},
+		{"Tanh", Tanh, 10, 1},
+		{"Tanh", Tanh, -10, -1},
+		{"Softplus", Softplus, inf, inf},
+		{"Softplus", Softplus, -inf, 0},
+		{"Softplus", Softplus, nan, nan},
+		{"Softplus", Softplus, 1e30, 1e30},
+		{"LogSigmoid", LogSigmoid, inf, negZero},
+		{"LogSigmoid", LogSigmoid, -inf, -inf},
+		{"LogSigmoid", LogSigmoid, nan, nan},
+		{"LogSigmoid", LogSigmoid, -1e30, -1e30},
+		{"Relu", Relu, inf, inf},
+		{"Relu", Relu, -inf, 0},
+		{"Relu", Relu, nan, nan},
+		{"Relu", Relu, negZero, negZero},
+		{"Relu", Relu, -3, 0},
+		{"Relu", Relu, 3, 3},
+	}
+	testAllTiers(t, func(t *testing.T) {
+		for _, tc := range tests {
+			// Put the value in every lane position of a 17-element vector
+			// so it goes through the vector body and the tail.
+			for pos := 0; pos < 17; pos++ {
+				x := make([]float32, 17)
+				for i := range x {
+					x[i] = 0.25
+				}
+				x[pos] = float32(tc.in)
+				dst := make([]float32, len(x))
+				tc.f(dst, x)
+				got := dst[pos]
+				if math.IsNaN(tc.want) {
+					assert.True(t, got != got, "%s(%v) at %d = %v, want NaN", tc.name, tc.in, pos, got)
+					continue
+				}
+				assert.Equal(t, math.Float32bits(float32(tc.want)), math.Float32bits(got), "%s(%v) at %d = %v, want %v", tc.name, tc.in, pos, got, float32(tc.want))
+			}
+		}
+	})
+}
+
+// TestActivationsLengths checks every length in sweepLengths on unaligned
+// sub-slices with guard bands, out of place and in place.
+func TestActivationsLengths(t *testing.T) {
+	testAllTiers(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(3, 4))
+		for _, a := range unaryActs {
+			for _, n := range sweepLengths() {
+				for _, off := range []int{0, 1, 3} {
+					x := randVec(r, n, off)
+					for i := range x {
+						x[i] *= 30 // cover both branches of tanh and the log1p split
+					}
+					xCopy := slices.Clone(x)
+					full, dst := guardVector(make([]float32, n))
+					a.f(dst, x)
+					checkGuards(t, full)
+					require.Equal(t, xCopy, x, "%s n=%d: input modified", a.name, n)
+					for i, v := range x {
+						if !a.bound.ok(float64(dst[i]), a.ref(float64(v))) {
+							t.Fatalf("%s n=%d off=%d: [%d] f(%v) = %v, want %v", a.name, n, off, i, v, dst[i], a.ref(float64(v)))
+						}
+					}
+					// In place inside guard bands.
+					fullIP, ip := guardVector(x)
+					a.f(ip, ip)
+					checkGuards(t, fullIP)
+					assert.Equal(t, dst, ip, "%s n=%d off=%d: in place differs", a.name, n, off)
+				}
+			}
+		}
+	})
+}
+
+func TestActivationsPanicShortDst(t *testing.T) {
+	for _, a := range unaryActs {
+		assert.Panics(t, func() { a.f(make([]float32, 3), make([]float32, 4)) }, a.name)
+	}
+	assert.Panics(t, func() { LogSoftmax(make([]float32, 3), make([]float32, 4)) })
+	assert.Panics(t, func() { BernoulliLogProb(make([]float32, 4), make([]float32, 3)) })
+}
