@@ -68,12 +68,14 @@ def gemm_cases():
     for batch in (1, 16, 64, 256):
         for n, k in ((500, 784), (784, 500), (500, 500)):
             cs.append((f"linear-{batch}x{n}x{k}", batch, n, k, True))
+    for batch in (16, 64, 256):  # dense equivalent of the FVSBN masked layer
+        cs.append((f"linear-{batch}x784x784", batch, 784, 784, True))
     cs.append(("conv-64x784x576", 64, 784, 576, False))
     cs.append(("conv-784x64x576", 784, 64, 576, True))
     return cs
 
 
-GEMV_SHAPES = ((784, 500), (500, 784), (500, 500), (256, 64), (64, 256))
+GEMV_SHAPES = ((784, 500), (500, 784), (500, 500), (256, 64), (64, 256), (784, 784))
 
 
 def bench(fn, min_time, repeats):

@@ -52,8 +52,8 @@ func ZMM() Result {
 // target is roughly how long one timed repetition runs; reps is how many
 // repetitions are timed (the best is kept).
 const (
-	target = 20 * time.Millisecond
-	reps   = 9
+	target = 10 * time.Millisecond
+	reps   = 25
 )
 
 // measure times loop(iters) and returns the best GFLOP/s over reps runs.

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Kernel benchmarks against single-threaded OpenBLAS and the FMA peak, in
+# one run; prints the markdown tables of BENCHMARKS.md ("## Kernels").
+#
+#   scripts/bench-kernels.sh                 # COUNT=5 BENCHTIME=0.3s
+#   COUNT=10 BENCHTIME=1s scripts/bench-kernels.sh
+#   OUT=/tmp/kb scripts/bench-kernels.sh      # keep the raw outputs there
+#   REV=HEAD scripts/bench-kernels.sh         # benchmark a commit, not the work tree
+#
+# With REV set, the commit is exported (git archive) to a temporary
+# directory and benchmarked there, so uncommitted edits in the work tree
+# neither break nor colour the run.
+#
+# Needs Go and Debian's /usr/bin/python3 with numpy (linked to the system
+# OpenBLAS). OPENBLAS_CORETYPE is set here, for the OpenBLAS runs only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+COUNT=${COUNT:-5}
+BENCHTIME=${BENCHTIME:-0.3s}
+OUT=${OUT:-$(mktemp -d -t arinfer-bench.XXXXXX)}
+PY=/usr/bin/python3
+SCRIPTS="$PWD/scripts" # the Python helpers always come from this checkout
+mkdir -p "$OUT"
+
+if [ -n "${REV:-}" ]; then
+	commit="$(git rev-parse --short "$REV") (exported with git archive)"
+	src="$OUT/src"
+	rm -rf "$src" && mkdir -p "$src"
+	git archive "$REV" | tar -x -C "$src"
+	cd "$src"
+else
+	commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- kernels internal || echo ' + uncommitted changes in kernels/ or internal/')"
+fi
+
+echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "# commit: $commit"
+echo "# cpu: $(lscpu | sed -n 's/^Model name: *//p') ($(nproc) cores online, $(lscpu | sed -n 's/^Hypervisor vendor: *//p' | sed 's/^\(.\)/hypervisor /'))"
+echo "# go: $(go version)"
+echo "# active tier: $(go run ./scripts/tier)${ARINFER_KERNELS:+ (ARINFER_KERNELS=$ARINFER_KERNELS)}"
+echo "# raw outputs: $OUT"
+
+echo "# single-core FMA peak (go run ./internal/fmapeak/cmd):"
+go run ./internal/fmapeak/cmd | tee "$OUT/peak.txt" | sed 's/^/#   /'
+
+gocmd=(go test -run '^$' -bench 'Gemm|Gemv' -benchtime "$BENCHTIME" -count "$COUNT" ./kernels/)
+actcmd=(go test -run '^$' -bench 'Activations/.*/.*/784$' -benchtime "$BENCHTIME" -count "$COUNT" ./kernels/)
+echo "# ${gocmd[*]}"
+"${gocmd[@]}" > "$OUT/go.txt"
+echo "# ${actcmd[*]}"
+"${actcmd[@]}" > "$OUT/go-act.txt"
+cat "$OUT/go.txt" "$OUT/go-act.txt" > "$OUT/go-all.txt"
+
+for core in Haswell SkylakeX; do
+	echo "# OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$core $PY scripts/bench_blas.py"
+	OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$core "$PY" "$SCRIPTS/bench_blas.py" > "$OUT/blas-$core.txt"
+	grep '^# openblas \(config\|corename\|threads\)' "$OUT/blas-$core.txt" | sed 's/^# /#   /'
+done
+
+echo
+"$PY" "$SCRIPTS/bench_table.py" --go "$OUT/go-all.txt" --peak "$OUT/peak.txt" \
+	--blas "Haswell=$OUT/blas-Haswell.txt" --blas "SkylakeX=$OUT/blas-SkylakeX.txt"
