@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/arinfer/arinfer/engine"
+)
+
+func loadModel(path string) (engine.Model, error) {
+	if path == "" {
+		return nil, badInput("--model is required")
+	}
+	m, err := engine.Open(path)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return m, nil
+}
+
+func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sample", "--model m.arw [-n 16] -o samples.png", stdout)
+	model := fs.String("model", "", "model `file` (.arw)")
+	n := fs.Int("n", 16, "number of samples")
+	out := fs.String("o", "samples.png", "output PNG `file`")
+	seed := fs.Uint64("seed", 1, "random seed")
+	temp := fs.Float64("temperature", 1, "sampling temperature in (0, 100]")
+	batch := fs.Int("batch", 64, "samples drawn per batch")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *n < 1 || *n > 1<<16 {
+		return badInput("-n %d: want 1..65536 samples", *n)
+	}
+	if *batch < 1 {
+		return badInput("--batch %d: want at least 1", *batch)
+	}
+	if !(*temp > 0 && *temp <= 100) {
+		return badInput("--temperature %v: want a value in (0, 100]", *temp)
+	}
+	if err := checkOutDir(*out); err != nil {
+		return err
+	}
+	m, err := loadModel(*model)
+	if err != nil {
+		return err
+	}
+	info := m.Info()
+	h, w, ok := imageSize(info.Shape)
+	if !ok {
+		return badInput("model data shape %v is not an image; sample writes PNG grids of 2-D images", info.Shape)
+	}
+	D := info.Dims
+	x := make([]float32, *n*D)
+	for i := 0; i < *n; i += *batch {
+		j := min(i+*batch, *n)
+		// Each batch draws from its own seed so results do not depend on --batch
+		// beyond the per-example streams the engine keeps.
+		if err := m.Sample(ctx, x[i*D:j*D], engine.SampleOptions{Seed: *seed + uint64(i), Temperature: *temp}); err != nil {
+			return err
+		}
+	}
+	img := grid(x, *n, h, w)
+	if err := writePNG(*out, img); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %d samples of %s (%dx%d) to %s\n", *n, info.Arch, h, w, *out)
+	return nil
+}
+
+// imageSize reads (height, width) from a [H W] or [1 H W] data shape.
+func imageSize(shape []int) (int, int, bool) {
+	switch {
+	case len(shape) == 2:
+		return shape[0], shape[1], true
+	case len(shape) == 3 && shape[0] == 1:
+		return shape[1], shape[2], true
+	}
+	return 0, 0, false
+}
+
+// checkOutDir fails unless the output file's directory exists.
+func checkOutDir(path string) error {
+	if path == "" {
+		return badInput("-o: empty output path")
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil || !st.IsDir() {
+		return badInput("-o %s: directory %s does not exist", path, dir)
+	}
+	return nil
+}
+
+const (
+	cellScale = 2 // each pixel is drawn as a 2x2 block
+	cellGap   = 2 // pixels between cells
+)
+
+// grid lays n binary images of h x w out in a near-square grid.
+func grid(x []float32, n, h, w int) *image.Gray {
+	cols := int(math.Ceil(math.Sqrt(float64(n))))
+	rows := (n + cols - 1) / cols
+	cw, ch := w*cellScale+cellGap, h*cellScale+cellGap
+	img := image.NewGray(image.Rect(0, 0, cols*cw+cellGap, rows*ch+cellGap))
+	for i := range img.Pix {
+		img.Pix[i] = 96 // gap colour
+	}
+	for s := 0; s < n; s++ {
+		ox, oy := cellGap+(s%cols)*cw, cellGap+(s/cols)*ch
+		for r := 0; r < h*cellScale; r++ {
+			for c := 0; c < w*cellScale; c++ {
+				v := x[s*h*w+(r/cellScale)*w+c/cellScale]
+				img.SetGray(ox+c, oy+r, color.Gray{Y: uint8(max(0, min(1, v)) * 255)})
+			}
+		}
+	}
+	return img
+}
+
+// writePNG writes img to path through a temporary file in the same
+// directory, so a failure leaves no partial output.
+func writePNG(path string, img image.Image) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".arinfer-*.png")
+	if err != nil {
+		return usageError{fmt.Errorf("-o %s: %w", path, err)}
+	}
+	tmp := f.Name()
+	err = png.Encode(f, img)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
