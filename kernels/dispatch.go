@@ -70,6 +70,10 @@ type impl struct {
 	relu       func(dst, x []float32)
 	logSumExp  func(x []float32) float32
 	bernoulli  func(logits, x []float32) float32
+
+	// Fused recurrent cells (rnn.go).
+	lstmCell func(g, c, h []float32)
+	gruCell  func(g, h []float32)
 }
 
 // tiers holds the table of every tier this build and CPU can run; cur is
@@ -101,6 +105,8 @@ var genericImpl = impl{
 	relu:       reluGeneric,
 	logSumExp:  logSumExpGeneric,
 	bernoulli:  bernoulliGeneric,
+	lstmCell:   lstmCellGeneric,
+	gruCell:    gruCellGeneric,
 }
 
 // EnvVar is the environment variable that forces a tier at start-up.
