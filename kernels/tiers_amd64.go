@@ -18,6 +18,7 @@ func registerArch() {
 		t.tier = AVX2
 		fillAVX2BLAS(&t)
 		fillAVX2Act(&t)
+		fillAVX2RNN(&t)
 		tiers[AVX2] = &t
 	}
 	if hasAVX512 {
@@ -25,6 +26,7 @@ func registerArch() {
 		t.tier = AVX512
 		fillAVX512BLAS(&t)
 		fillAVX512Act(&t)
+		fillAVX512RNN(&t)
 		tiers[AVX512] = &t
 	}
 }

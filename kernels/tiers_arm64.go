@@ -10,6 +10,7 @@ func registerArch() {
 	t := genericImpl
 	t.tier = NEON
 	fillNEON(&t)
+	fillNEONRNN(&t)
 	tiers[NEON] = &t
 }
 
