@@ -2,8 +2,72 @@
 
 package kernels
 
+import "math"
+
+// AVX2+FMA activation kernels (act_amd64.s). Each computes the algorithm of
+// act_generic.go lane by lane, with FMA.
+
+//go:noescape
+func expAVX2(dst, x []float32)
+
+//go:noescape
+func sigmoidAVX2(dst, x []float32)
+
+//go:noescape
+func tanhAVX2(dst, x []float32)
+
+//go:noescape
+func softplusAVX2(dst, x []float32)
+
+//go:noescape
+func logSigmoidAVX2(dst, x []float32)
+
+//go:noescape
+func reluAVX2(dst, x []float32)
+
+// bernoulliSumAVX2 returns sum_{i<len(logits)} softplus((1-2x[i])logits[i])
+// accumulated in float64; len(x) >= len(logits).
+//
+//go:noescape
+func bernoulliSumAVX2(logits, x []float32) float64
+
+// maxNaNAVX2 returns max_i x[i] for a non-empty x, or NaN if any x[i] is
+// NaN.
+//
+//go:noescape
+func maxNaNAVX2(x []float32) float32
+
+// sumExpAVX2 returns sum_i exp32(x[i] - m) accumulated in float64.
+//
+//go:noescape
+func sumExpAVX2(x []float32, m float32) float64
+
+func bernoulliAVX2(logits, x []float32) float32 {
+	return float32(-bernoulliSumAVX2(logits, x[:len(logits)]))
+}
+
+func logSumExpAVX2(x []float32) float32 {
+	if len(x) == 0 {
+		return float32(math.Inf(-1))
+	}
+	m := maxNaNAVX2(x)
+	if m != m || math.IsInf(float64(m), 0) {
+		return m
+	}
+	return float32(float64(m) + math.Log(sumExpAVX2(x, m)))
+}
+
 // fillAVX2Act installs the AVX2+FMA activation kernels.
-func fillAVX2Act(t *impl) {}
+func fillAVX2Act(t *impl) {
+	t.exp = expAVX2
+	t.sigmoid = sigmoidAVX2
+	t.tanh = tanhAVX2
+	t.softplus = softplusAVX2
+	t.logSigmoid = logSigmoidAVX2
+	t.relu = reluAVX2
+	t.logSumExp = logSumExpAVX2
+	t.bernoulli = bernoulliAVX2
+}
 
 // fillAVX512Act installs the AVX-512F activation kernels.
 func fillAVX512Act(t *impl) {}

@@ -282,3 +282,160 @@ func TestActivationsPanicShortDst(t *testing.T) {
 	assert.Panics(t, func() { LogSoftmax(make([]float32, 3), make([]float32, 4)) })
 	assert.Panics(t, func() { BernoulliLogProb(make([]float32, 4), make([]float32, 3)) })
 }
+
+// lseRef is log(sum_i exp(x[i])) in float64 from the float32 inputs.
+func lseRef(x []float32) float64 {
+	if len(x) == 0 {
+		return math.Inf(-1)
+	}
+	m := math.Inf(-1)
+	for _, v := range x {
+		if v != v {
+			return math.NaN()
+		}
+		m = math.Max(m, float64(v))
+	}
+	if math.IsInf(m, 0) {
+		return m
+	}
+	var s float64
+	for _, v := range x {
+		s += math.Exp(float64(v) - m)
+	}
+	return m + math.Log(s)
+}
+
+// lseTol is the error bound stated for LogSumExp in act.go:
+// 2.5e-7 + 2e-7*max_i|x[i]| + 6e-8*ln(len(x)).
+func lseTol(x []float32) float64 {
+	var mx float64
+	for _, v := range x {
+		mx = math.Max(mx, math.Abs(float64(v)))
+	}
+	return 2.5e-7 + 2e-7*mx + 6e-8*math.Log(float64(len(x)))
+}
+
+// bernoulliRef returns the float64 Bernoulli log-likelihood and the sum of
+// the magnitudes of its terms.
+func bernoulliRef(logits, x []float32) (want, mag float64) {
+	for i, l := range logits {
+		t := softplusRef(float64((1 - 2*x[i]) * l))
+		want -= t
+		mag += math.Abs(t)
+	}
+	return want, mag
+}
+
+// bernoulliOK reports whether got meets the bound stated for
+// BernoulliLogProb in act.go: |error| <= 3.5e-7*sum_i|term_i| + 2^-24*|want|.
+func bernoulliOK(got float32, logits, x []float32) bool {
+	want, mag := bernoulliRef(logits, x)
+	return close32(float64(got), want, 1, 3.5e-7*mag+0x1p-24*math.Abs(want))
+}
+
+func TestLogSumExp(t *testing.T) {
+	inf := float32(math.Inf(1))
+	nan := float32(math.NaN())
+	special := []struct {
+		name string
+		x    []float32
+	}{
+		{"empty", []float32{}},
+		{"one", []float32{3}},
+		{"allNegInf", []float32{-inf, -inf, -inf}},
+		{"posInf", []float32{1, inf, 2, -inf, 5, 6, 7, 8, 9, 10}},
+		{"nanFirst", []float32{nan, 1, 2}},
+		{"nanInTail", []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, nan}},
+		{"nanAndInf", []float32{inf, 2, 3, 4, 5, 6, 7, 8, 9, nan, 1}},
+		{"negInfAndFinite", []float32{-inf, -1000, -inf}},
+		{"huge", []float32{math.MaxFloat32, math.MaxFloat32, 0}},
+		{"tiny", []float32{-math.MaxFloat32, -math.MaxFloat32}},
+		{"allNegative", []float32{-5, -6, -7, -8, -9, -10, -11, -12, -13}},
+	}
+	testAllTiers(t, func(t *testing.T) {
+		for _, tc := range special {
+			got := float64(LogSumExp(tc.x))
+			want := lseRef(tc.x)
+			assert.True(t, close32(got, want, 1, lseTol(tc.x)), "%s: LogSumExp = %v, want %v", tc.name, got, want)
+		}
+		r := rand.New(rand.NewPCG(5, 6))
+		var worst float64
+		for _, scale := range []float32{1, 30, 1000} {
+			for _, n := range sweepLengths() {
+				for _, off := range []int{0, 1} {
+					x := randVec(r, n, off)
+					for i := range x {
+						x[i] *= scale
+					}
+					got := float64(LogSumExp(x))
+					want := lseRef(x)
+					if !close32(got, want, 1, lseTol(x)) {
+						t.Fatalf("scale %v n=%d off=%d: LogSumExp = %v, want %v (error %.3g, bound %.3g)", scale, n, off, got, want, got-want, lseTol(x))
+					}
+					if n > 0 {
+						worst = max(worst, math.Abs(got-want)/lseTol(x))
+					}
+					// LogSoftmax is composed from LogSumExp.
+					full, dst := guardVector(make([]float32, n))
+					LogSoftmax(dst, x)
+					checkGuards(t, full)
+					for i, v := range x {
+						w := float64(v) - want
+						if !close32(float64(dst[i]), w, 1, lseTol(x)+0x1p-24*math.Abs(w)) {
+							t.Fatalf("LogSoftmax n=%d [%d] = %v, want %v", n, i, dst[i], w)
+						}
+					}
+				}
+			}
+		}
+		t.Logf("largest LogSumExp error: %.3f of the stated bound", worst)
+	})
+}
+
+func TestBernoulliLogProb(t *testing.T) {
+	inf := float32(math.Inf(1))
+	nan := float32(math.NaN())
+	special := []struct {
+		name      string
+		logits, x []float32
+		want      float64
+	}{
+		{"empty", []float32{}, []float32{}, 0},
+		{"zeroLogit", []float32{0}, []float32{1}, -math.Ln2},
+		{"certainRight", []float32{inf, -inf}, []float32{1, 0}, 0},
+		{"certainWrong", []float32{inf, 0}, []float32{0, 1}, math.Inf(-1)},
+		{"nan", []float32{1, nan, 2}, []float32{1, 0, 1}, math.NaN()},
+	}
+	testAllTiers(t, func(t *testing.T) {
+		for _, tc := range special {
+			got := float64(BernoulliLogProb(tc.logits, tc.x))
+			assert.True(t, close32(got, tc.want, 1, 1e-7), "%s: got %v, want %v", tc.name, got, tc.want)
+		}
+		r := rand.New(rand.NewPCG(7, 8))
+		var worst float64
+		for _, scale := range []float32{1, 10, 100} {
+			for _, n := range sweepLengths() {
+				for _, off := range []int{0, 3} {
+					logits := randVec(r, n, off)
+					for i := range logits {
+						logits[i] *= scale
+					}
+					// x is longer than logits: the extra elements are ignored.
+					x := make([]float32, n+5)
+					for i := range x {
+						x[i] = float32(r.IntN(2))
+					}
+					got := BernoulliLogProb(logits, x)
+					if !bernoulliOK(got, logits, x) {
+						want, mag := bernoulliRef(logits, x)
+						t.Fatalf("scale %v n=%d: got %v, want %v (error %.3g, sum|terms| %.3g)", scale, n, got, want, float64(got)-want, mag)
+					}
+					if want, mag := bernoulliRef(logits, x); mag > 0 {
+						worst = max(worst, math.Abs(float64(got)-want)/(3.5e-7*mag+0x1p-24*math.Abs(want)))
+					}
+				}
+			}
+		}
+		t.Logf("largest BernoulliLogProb error: %.3f of the stated bound", worst)
+	})
+}

@@ -1,0 +1,581 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// AVX2+FMA activation kernels. Each computes, lane by lane, the float32
+// algorithm written out in act_generic.go (exp32, sigmoid32, tanh32,
+// log1pUnit, softplus32); the comments there explain the range reduction,
+// polynomials and clamping, and the constants below are the same numbers.
+// The only difference from the Go code is that a*b+c is one FMA here.
+//
+// Loop structure of every routine: a main loop over 8 floats (one YMM) per
+// iteration, then one masked iteration for the 1..7 remaining elements:
+// Y15 = tailMask<>[8-r : 16-r] has its first r lanes all-ones, VMASKMOVPS
+// loads those lanes (the others read as 0, without touching memory) and
+// stores only those lanes. Reductions AND (or blend) the mask into the
+// per-lane results so the padding lanes add nothing.
+//
+// Constants are 16-lane (64-byte) vectors so both YMM and ZMM code can use
+// them as full-width memory operands.
+
+#define VEC16(name, bits) \
+	DATA name+0(SB)/4, bits; DATA name+4(SB)/4, bits; DATA name+8(SB)/4, bits; DATA name+12(SB)/4, bits; \
+	DATA name+16(SB)/4, bits; DATA name+20(SB)/4, bits; DATA name+24(SB)/4, bits; DATA name+28(SB)/4, bits; \
+	DATA name+32(SB)/4, bits; DATA name+36(SB)/4, bits; DATA name+40(SB)/4, bits; DATA name+44(SB)/4, bits; \
+	DATA name+48(SB)/4, bits; DATA name+52(SB)/4, bits; DATA name+56(SB)/4, bits; DATA name+60(SB)/4, bits; \
+	GLOBL name(SB), RODATA|NOPTR, $64
+
+// Bit patterns and helpers.
+VEC16(absMask<>, $0x7fffffff)  // clears the sign bit
+VEC16(signMask<>, $0x80000000) // the sign bit
+VEC16(negInf<>, $0xff800000)   // -Inf
+VEC16(one<>, $0x3f800000)      // 1.0
+VEC16(half<>, $0x3f000000)     // 0.5
+VEC16(minusHalf<>, $0xbf000000) // -0.5
+VEC16(two<>, $0x40000000)      // 2.0
+VEC16(minusTwo<>, $0xc0000000) // -2.0
+VEC16(bias127<>, $0x0000007f)  // int32 127, the float32 exponent bias
+
+// exp32: clamp, Cody–Waite reduction, Cephes expf polynomial.
+VEC16(expMax<>, $0x42b20000) // 89.0
+VEC16(expMin<>, $0xc2d00000) // -104.0
+VEC16(log2E<>, $0x3fb8aa3b)  // log2(e) = 1.44269504
+VEC16(ln2Hi<>, $0x3f318000)  // 0.693359375
+VEC16(ln2Lo<>, $0xb95e8083)  // -2.12194440e-4
+VEC16(expP0<>, $0x39506967)  // 1.9875691500e-4
+VEC16(expP1<>, $0x3ab743ce)  // 1.3981999507e-3
+VEC16(expP2<>, $0x3c088908)  // 8.3334519073e-3
+VEC16(expP3<>, $0x3d2aa9c1)  // 4.1665795894e-2
+VEC16(expP4<>, $0x3e2aaaaa)  // 1.6666665459e-1
+VEC16(expP5<>, $0x3f000000)  // 5.0000001201e-1 (rounds to 0.5)
+
+// tanh32: small-|x| Cephes tanhf polynomial.
+VEC16(tanhSmall<>, $0x3f200000) // 0.625
+VEC16(tanhQ0<>, $0xbbbaf0ea)    // -5.70498872745e-3
+VEC16(tanhQ1<>, $0x3ca9134e)    // 2.06390887954e-2
+VEC16(tanhQ2<>, $0xbd5c1e2d)    // -5.37397155531e-2
+VEC16(tanhQ3<>, $0x3e088393)    // 1.33314422036e-1
+VEC16(tanhQ4<>, $0xbeaaaa99)    // -3.33332819422e-1
+
+// log1pUnit: Cephes logf polynomial.
+VEC16(sqrt2m1<>, $0x3ed413cd) // 0.41421356 = sqrt(2)-1
+VEC16(logL0<>, $0x3d9021bb)   // 7.0376836292e-2
+VEC16(logL1<>, $0xbdebd1b8)   // -1.1514610310e-1
+VEC16(logL2<>, $0x3def251a)   // 1.1676998740e-1
+VEC16(logL3<>, $0xbdfe5d4f)   // -1.2420140846e-1
+VEC16(logL4<>, $0x3e11e9bf)   // 1.4249322787e-1
+VEC16(logL5<>, $0xbe2aae50)   // -1.6668057665e-1
+VEC16(logL6<>, $0x3e4cceac)   // 2.0000714765e-1
+VEC16(logL7<>, $0xbe7ffffc)   // -2.4999993993e-1
+VEC16(logL8<>, $0x3eaaaaaa)   // 3.3333331174e-1
+
+// tailMask<>: 8 all-ones int32 lanes then 8 zero lanes; the 8 lanes
+// starting at element 8-r have exactly their first r lanes set.
+DATA tailMask<>+0(SB)/8, $0xffffffffffffffff
+DATA tailMask<>+8(SB)/8, $0xffffffffffffffff
+DATA tailMask<>+16(SB)/8, $0xffffffffffffffff
+DATA tailMask<>+24(SB)/8, $0xffffffffffffffff
+DATA tailMask<>+32(SB)/8, $0
+DATA tailMask<>+40(SB)/8, $0
+DATA tailMask<>+48(SB)/8, $0
+DATA tailMask<>+56(SB)/8, $0
+GLOBL tailMask<>(SB), RODATA|NOPTR, $64
+
+// LOAD_TAIL_MASK sets M to the mask of the first CX (1..7) lanes. It
+// clobbers AX and BX.
+#define LOAD_TAIL_MASK(M) \
+	MOVQ CX, BX; NEGQ BX; LEAQ tailMask<>+32(SB), AX; VMOVUPS (AX)(BX*4), M
+
+// EXP_AVX2 sets P = exp(X) lane-wise (exp32). X is clobbered; N, R, T are
+// scratch.
+//   X = max(-104, min(89, X))  MINPS/MAXPS return their second source (X
+//                              here) when either is NaN, so NaN survives.
+//   N = roundeven(X*log2e)     n as a float
+//   R = X - N*ln2Hi - N*ln2Lo  (two FMAs)
+//   P = Horner(expP0..expP5; R); P = P*R^2 + R; P += 1
+//   N = int(n); T = n>>1 = k1; N = n - k1 = k2
+//   P = P * float(bits (k1+127)<<23) * float(bits (k2+127)<<23)
+#define EXP_AVX2(X, N, R, P, T) \
+	VMOVUPS      expMax<>(SB), T; \
+	VMINPS       X, T, X; \
+	VMOVUPS      expMin<>(SB), T; \
+	VMAXPS       X, T, X; \
+	VMULPS       log2E<>(SB), X, N; \
+	VROUNDPS     $0, N, N; \
+	VMOVAPS      X, R; \
+	VFNMADD231PS ln2Hi<>(SB), N, R; \
+	VFNMADD231PS ln2Lo<>(SB), N, R; \
+	VMOVUPS      expP0<>(SB), P; \
+	VFMADD213PS  expP1<>(SB), R, P; \
+	VFMADD213PS  expP2<>(SB), R, P; \
+	VFMADD213PS  expP3<>(SB), R, P; \
+	VFMADD213PS  expP4<>(SB), R, P; \
+	VFMADD213PS  expP5<>(SB), R, P; \
+	VMULPS       R, R, T; \
+	VFMADD213PS  R, T, P; \
+	VADDPS       one<>(SB), P, P; \
+	VCVTPS2DQ    N, N; \
+	VPSRAD       $1, N, T; \
+	VPSUBD       T, N, N; \
+	VPADDD       bias127<>(SB), T, T; \
+	VPSLLD       $23, T, T; \
+	VPADDD       bias127<>(SB), N, N; \
+	VPSLLD       $23, N, N; \
+	VMULPS       T, P, P; \
+	VMULPS       N, P, P
+
+// SIGMOID_AVX2 sets S = sigmoid(X0) (sigmoid32). X0 is kept; X, N, R, P,
+// T are scratch.
+//   X = -|X0|; P = exp(X) = e; S = 1/(1+e); P = e*S
+//   S = sign(X0) ? P : S       (VBLENDVPS selects on the mask's sign bit)
+#define SIGMOID_AVX2(X0, X, N, R, P, T, S) \
+	VANDPS    absMask<>(SB), X0, X; \
+	VXORPS    signMask<>(SB), X, X; \
+	EXP_AVX2(X, N, R, P, T); \
+	VADDPS    one<>(SB), P, T; \
+	VMOVUPS   one<>(SB), S; \
+	VDIVPS    T, S, S; \
+	VMULPS    S, P, P; \
+	VBLENDVPS X0, P, S, S
+
+// TANH_AVX2 sets N = tanh(X0) (tanh32). X0 is kept; A, Z, Q, X, R, P, T
+// are scratch.
+//   A = |X0|
+//   small: Z = X0^2; Q = Horner(tanhQ0..tanhQ4; Z); Q = (Q*Z)*X0 + X0
+//   large: X = -2A; P = exp(X) = e; N = (1-e)/(1+e)
+//   T = A < 0.625 (false for NaN); N = T ? Q : N; N |= sign(X0)
+#define TANH_AVX2(X0, A, Z, Q, X, N, R, P, T) \
+	VANDPS      absMask<>(SB), X0, A; \
+	VMULPS      X0, X0, Z; \
+	VMOVUPS     tanhQ0<>(SB), Q; \
+	VFMADD213PS tanhQ1<>(SB), Z, Q; \
+	VFMADD213PS tanhQ2<>(SB), Z, Q; \
+	VFMADD213PS tanhQ3<>(SB), Z, Q; \
+	VFMADD213PS tanhQ4<>(SB), Z, Q; \
+	VMULPS      Z, Q, Q; \
+	VFMADD213PS X0, X0, Q; \
+	VMULPS      minusTwo<>(SB), A, X; \
+	EXP_AVX2(X, N, R, P, T); \
+	VMOVUPS     one<>(SB), T; \
+	VSUBPS      P, T, N; \
+	VADDPS      one<>(SB), P, P; \
+	VDIVPS      P, N, N; \
+	VCMPPS      $1, tanhSmall<>(SB), A, T; \
+	VBLENDVPS   T, Q, N, N; \
+	VANDPS      signMask<>(SB), X0, T; \
+	VORPS       T, N, N
+
+// SOFTPLUS_AVX2 sets Q = softplus(X0) (softplus32). X0 is kept; X, N, R,
+// P, T, M, F, K, Z are scratch.
+//   X = -|X0|; P = exp(X) = e in [0, 1]
+//   log1pUnit(e): M = e >= sqrt2m1; F = M ? (e-1)*0.5 : e; K = M ? 1 : 0
+//     Z = F^2; Q = Horner(logL0..logL8; F); Q = (Q*F)*Z
+//     Q += K*ln2Lo; Q += Z*(-0.5); Q += F; Q += K*ln2Hi
+//   T = max(0, X0) (MAXPS returns X0 if it is NaN); Q = T + Q
+#define SOFTPLUS_AVX2(X0, X, N, R, P, T, M, F, K, Z, Q) \
+	VANDPS      absMask<>(SB), X0, X; \
+	VXORPS      signMask<>(SB), X, X; \
+	EXP_AVX2(X, N, R, P, T); \
+	VCMPPS      $13, sqrt2m1<>(SB), P, M; \
+	VSUBPS      one<>(SB), P, F; \
+	VMULPS      half<>(SB), F, F; \
+	VBLENDVPS   M, F, P, F; \
+	VANDPS      one<>(SB), M, K; \
+	VMULPS      F, F, Z; \
+	VMOVUPS     logL0<>(SB), Q; \
+	VFMADD213PS logL1<>(SB), F, Q; \
+	VFMADD213PS logL2<>(SB), F, Q; \
+	VFMADD213PS logL3<>(SB), F, Q; \
+	VFMADD213PS logL4<>(SB), F, Q; \
+	VFMADD213PS logL5<>(SB), F, Q; \
+	VFMADD213PS logL6<>(SB), F, Q; \
+	VFMADD213PS logL7<>(SB), F, Q; \
+	VFMADD213PS logL8<>(SB), F, Q; \
+	VMULPS      F, Q, Q; \
+	VMULPS      Z, Q, Q; \
+	VFMADD231PS ln2Lo<>(SB), K, Q; \
+	VFMADD231PS minusHalf<>(SB), Z, Q; \
+	VADDPS      F, Q, Q; \
+	VFMADD231PS ln2Hi<>(SB), K, Q; \
+	VXORPS      T, T, T; \
+	VMAXPS      X0, T, T; \
+	VADDPS      T, Q, Q
+
+// func expAVX2(dst, x []float32)
+// Requires: AVX2, FMA
+// DI = dst, SI = x, CX = elements left; Y0 input, Y1..Y4 scratch, Y3 result.
+TEXT ·expAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+
+exp_loop8:
+	CMPQ    CX, $8
+	JB      exp_tail
+	VMOVUPS (SI), Y0
+	EXP_AVX2(Y0, Y1, Y2, Y3, Y4)
+	VMOVUPS Y3, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     exp_loop8
+
+exp_tail:
+	TESTQ      CX, CX
+	JZ         exp_done
+	LOAD_TAIL_MASK(Y15)
+	VMASKMOVPS (SI), Y15, Y0
+	EXP_AVX2(Y0, Y1, Y2, Y3, Y4)
+	VMASKMOVPS Y3, Y15, (DI)
+
+exp_done:
+	VZEROUPPER
+	RET
+
+// func sigmoidAVX2(dst, x []float32)
+// Requires: AVX2, FMA
+// DI = dst, SI = x, CX = elements left; Y0 input, Y1..Y5 scratch, Y6 result.
+TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+
+sigmoid_loop8:
+	CMPQ    CX, $8
+	JB      sigmoid_tail
+	VMOVUPS (SI), Y0
+	SIGMOID_AVX2(Y0, Y1, Y2, Y3, Y4, Y5, Y6)
+	VMOVUPS Y6, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     sigmoid_loop8
+
+sigmoid_tail:
+	TESTQ      CX, CX
+	JZ         sigmoid_done
+	LOAD_TAIL_MASK(Y15)
+	VMASKMOVPS (SI), Y15, Y0
+	SIGMOID_AVX2(Y0, Y1, Y2, Y3, Y4, Y5, Y6)
+	VMASKMOVPS Y6, Y15, (DI)
+
+sigmoid_done:
+	VZEROUPPER
+	RET
+
+// func tanhAVX2(dst, x []float32)
+// Requires: AVX2, FMA
+// DI = dst, SI = x, CX = elements left; Y0 input, Y1..Y8 scratch, Y5 result.
+TEXT ·tanhAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+
+tanh_loop8:
+	CMPQ    CX, $8
+	JB      tanh_tail
+	VMOVUPS (SI), Y0
+	TANH_AVX2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8)
+	VMOVUPS Y5, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     tanh_loop8
+
+tanh_tail:
+	TESTQ      CX, CX
+	JZ         tanh_done
+	LOAD_TAIL_MASK(Y15)
+	VMASKMOVPS (SI), Y15, Y0
+	TANH_AVX2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8)
+	VMASKMOVPS Y5, Y15, (DI)
+
+tanh_done:
+	VZEROUPPER
+	RET
+
+// func softplusAVX2(dst, x []float32)
+// Requires: AVX2, FMA
+// DI = dst, SI = x, CX = elements left; Y0 input, Y1..Y9 scratch, Y10 result.
+TEXT ·softplusAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+
+softplus_loop8:
+	CMPQ    CX, $8
+	JB      softplus_tail
+	VMOVUPS (SI), Y0
+	SOFTPLUS_AVX2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10)
+	VMOVUPS Y10, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     softplus_loop8
+
+softplus_tail:
+	TESTQ      CX, CX
+	JZ         softplus_done
+	LOAD_TAIL_MASK(Y15)
+	VMASKMOVPS (SI), Y15, Y0
+	SOFTPLUS_AVX2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10)
+	VMASKMOVPS Y10, Y15, (DI)
+
+softplus_done:
+	VZEROUPPER
+	RET
+
+// func logSigmoidAVX2(dst, x []float32)
+// Requires: AVX2, FMA
+// logSigmoid(x) = -softplus(-x): the sign bit is flipped on the way in and
+// on the way out (XOR with Y14 = signMask; NaN stays NaN).
+// DI = dst, SI = x, CX = elements left; Y0 input, Y1..Y9 scratch, Y10 result.
+TEXT ·logSigmoidAVX2(SB), NOSPLIT, $0-48
+	MOVQ    dst_base+0(FP), DI
+	MOVQ    x_base+24(FP), SI
+	MOVQ    x_len+32(FP), CX
+	VMOVUPS signMask<>(SB), Y14
+
+logsigmoid_loop8:
+	CMPQ    CX, $8
+	JB      logsigmoid_tail
+	VXORPS  (SI), Y14, Y0
+	SOFTPLUS_AVX2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10)
+	VXORPS  Y14, Y10, Y10
+	VMOVUPS Y10, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     logsigmoid_loop8
+
+logsigmoid_tail:
+	TESTQ      CX, CX
+	JZ         logsigmoid_done
+	LOAD_TAIL_MASK(Y15)
+	VMASKMOVPS (SI), Y15, Y0
+	VXORPS     Y14, Y0, Y0
+	SOFTPLUS_AVX2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10)
+	VXORPS     Y14, Y10, Y10
+	VMASKMOVPS Y10, Y15, (DI)
+
+logsigmoid_done:
+	VZEROUPPER
+	RET
+
+// func reluAVX2(dst, x []float32)
+// Requires: AVX2
+// dst = max(0, x) by VMAXPS with x as the second source: MAXPS returns its
+// second source when either operand is NaN or both are zeros, so NaN stays
+// NaN and -0 stays -0 (the generic kernel's behaviour).
+// DI = dst, SI = x, CX = elements left; Y0 = 0; 32 elements per iteration
+// in Y1..Y4, then 8 at a time, then a masked tail.
+TEXT ·reluAVX2(SB), NOSPLIT, $0-48
+	MOVQ   dst_base+0(FP), DI
+	MOVQ   x_base+24(FP), SI
+	MOVQ   x_len+32(FP), CX
+	VXORPS Y0, Y0, Y0
+
+relu_loop32:
+	CMPQ    CX, $32
+	JB      relu_loop8
+	VMAXPS  (SI), Y0, Y1
+	VMAXPS  32(SI), Y0, Y2
+	VMAXPS  64(SI), Y0, Y3
+	VMAXPS  96(SI), Y0, Y4
+	VMOVUPS Y1, (DI)
+	VMOVUPS Y2, 32(DI)
+	VMOVUPS Y3, 64(DI)
+	VMOVUPS Y4, 96(DI)
+	ADDQ    $128, SI
+	ADDQ    $128, DI
+	SUBQ    $32, CX
+	JMP     relu_loop32
+
+relu_loop8:
+	CMPQ    CX, $8
+	JB      relu_tail
+	VMAXPS  (SI), Y0, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     relu_loop8
+
+relu_tail:
+	TESTQ      CX, CX
+	JZ         relu_done
+	LOAD_TAIL_MASK(Y15)
+	VMASKMOVPS (SI), Y15, Y1
+	VMAXPS     Y1, Y0, Y1
+	VMASKMOVPS Y1, Y15, (DI)
+
+relu_done:
+	VZEROUPPER
+	RET
+
+// func bernoulliSumAVX2(logits, x []float32) float64
+// Requires: AVX2, FMA
+// Returns sum_{i<len(logits)} softplus((1-2*x[i])*logits[i]) (the caller
+// negates it; len(x) >= len(logits)). Per 8 lanes: Y0 = 1 - 2x (one FNMADD,
+// exact for x in {0,1}), Y0 *= logits, Y10 = softplus(Y0); the 8 float32
+// terms are widened to float64 (VCVTPS2PD of each 128-bit half) and added
+// into the float64 accumulators Y12 (lanes 0-3) and Y13 (lanes 4-7). In the
+// tail the padding lanes' terms (softplus(0) = ln 2) are ANDed to 0.
+// SI = logits, DX = x, CX = elements left.
+TEXT ·bernoulliSumAVX2(SB), NOSPLIT, $0-56
+	MOVQ   logits_base+0(FP), SI
+	MOVQ   logits_len+8(FP), CX
+	MOVQ   x_base+24(FP), DX
+	VXORPD Y12, Y12, Y12
+	VXORPD Y13, Y13, Y13
+
+bern_loop8:
+	CMPQ         CX, $8
+	JB           bern_tail
+	VMOVUPS      one<>(SB), Y0
+	VMOVUPS      (DX), Y11
+	VFNMADD231PS two<>(SB), Y11, Y0
+	VMULPS       (SI), Y0, Y0
+	SOFTPLUS_AVX2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10)
+	VCVTPS2PD    X10, Y1
+	VEXTRACTF128 $1, Y10, X2
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y1, Y12, Y12
+	VADDPD       Y2, Y13, Y13
+	ADDQ         $32, SI
+	ADDQ         $32, DX
+	SUBQ         $8, CX
+	JMP          bern_loop8
+
+bern_tail:
+	TESTQ        CX, CX
+	JZ           bern_done
+	LOAD_TAIL_MASK(Y15)
+	VMASKMOVPS   (DX), Y15, Y11
+	VMOVUPS      one<>(SB), Y0
+	VFNMADD231PS two<>(SB), Y11, Y0
+	VMASKMOVPS   (SI), Y15, Y11
+	VMULPS       Y11, Y0, Y0
+	SOFTPLUS_AVX2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10)
+	VANDPS       Y15, Y10, Y10
+	VCVTPS2PD    X10, Y1
+	VEXTRACTF128 $1, Y10, X2
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y1, Y12, Y12
+	VADDPD       Y2, Y13, Y13
+
+bern_done:
+	VADDPD       Y13, Y12, Y12
+	VEXTRACTF128 $1, Y12, X1
+	VADDPD       X1, X12, X12
+	VUNPCKHPD    X12, X12, X1
+	VADDSD       X1, X12, X12
+	VMOVSD       X12, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func maxNaNAVX2(x []float32) float32
+// Requires: AVX2
+// Returns max_i x[i] for len(x) >= 1, or NaN if any x[i] is NaN. Y0 is the
+// running max (from -Inf), Y1 ORs VCMPPS UNORD (x != x) masks; padding
+// lanes of the tail are blended to -Inf. The 8 lanes of Y0 are folded by
+// halves at the end. SI = x, CX = elements left.
+TEXT ·maxNaNAVX2(SB), NOSPLIT, $0-28
+	MOVQ    x_base+0(FP), SI
+	MOVQ    x_len+8(FP), CX
+	VMOVUPS negInf<>(SB), Y0
+	VXORPS  Y1, Y1, Y1
+
+max_loop8:
+	CMPQ    CX, $8
+	JB      max_tail
+	VMOVUPS (SI), Y2
+	VMAXPS  Y2, Y0, Y0
+	VCMPPS  $3, Y2, Y2, Y3
+	VORPS   Y3, Y1, Y1
+	ADDQ    $32, SI
+	SUBQ    $8, CX
+	JMP     max_loop8
+
+max_tail:
+	TESTQ      CX, CX
+	JZ         max_fold
+	LOAD_TAIL_MASK(Y15)
+	VMASKMOVPS (SI), Y15, Y2
+	VCMPPS     $3, Y2, Y2, Y3
+	VORPS      Y3, Y1, Y1
+	VMOVUPS    negInf<>(SB), Y4
+	VBLENDVPS  Y15, Y2, Y4, Y2
+	VMAXPS     Y2, Y0, Y0
+
+max_fold:
+	VEXTRACTF128 $1, Y0, X2
+	VMAXPS       X2, X0, X0
+	VPERMILPS    $0x4e, X0, X2
+	VMAXPS       X2, X0, X0
+	VPERMILPS    $0xb1, X0, X2
+	VMAXPS       X2, X0, X0
+	VMOVMSKPS    Y1, AX
+	TESTL        AX, AX
+	JZ           max_done
+	MOVL         $0x7fc00000, AX
+	MOVL         AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+max_done:
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func sumExpAVX2(x []float32, m float32) float64
+// Requires: AVX2, FMA
+// Returns sum_i exp(x[i] - m) with the subtraction and exp in float32
+// (exp32) and the sum in float64, as logSumExpGeneric. Y14 = m broadcast;
+// float64 accumulators Y12 (lanes 0-3) and Y13 (lanes 4-7); the tail's
+// padding lanes are ANDed to 0 before widening. SI = x, CX = elements left.
+TEXT ·sumExpAVX2(SB), NOSPLIT, $0-40
+	MOVQ         x_base+0(FP), SI
+	MOVQ         x_len+8(FP), CX
+	VBROADCASTSS m+24(FP), Y14
+	VXORPD       Y12, Y12, Y12
+	VXORPD       Y13, Y13, Y13
+
+sumexp_loop8:
+	CMPQ         CX, $8
+	JB           sumexp_tail
+	VMOVUPS      (SI), Y0
+	VSUBPS       Y14, Y0, Y0
+	EXP_AVX2(Y0, Y1, Y2, Y3, Y4)
+	VCVTPS2PD    X3, Y1
+	VEXTRACTF128 $1, Y3, X2
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y1, Y12, Y12
+	VADDPD       Y2, Y13, Y13
+	ADDQ         $32, SI
+	SUBQ         $8, CX
+	JMP          sumexp_loop8
+
+sumexp_tail:
+	TESTQ        CX, CX
+	JZ           sumexp_done
+	LOAD_TAIL_MASK(Y15)
+	VMASKMOVPS   (SI), Y15, Y0
+	VSUBPS       Y14, Y0, Y0
+	EXP_AVX2(Y0, Y1, Y2, Y3, Y4)
+	VANDPS       Y15, Y3, Y3
+	VCVTPS2PD    X3, Y1
+	VEXTRACTF128 $1, Y3, X2
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y1, Y12, Y12
+	VADDPD       Y2, Y13, Y13
+
+sumexp_done:
+	VADDPD       Y13, Y12, Y12
+	VEXTRACTF128 $1, Y12, X1
+	VADDPD       X1, X12, X12
+	VUNPCKHPD    X12, X12, X1
+	VADDSD       X1, X12, X12
+	VMOVSD       X12, ret+32(FP)
+	VZEROUPPER
+	RET
