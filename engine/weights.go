@@ -6,7 +6,8 @@ import (
 )
 
 // Weights supplies a model's named tensors, in the layouts format/SPEC.md
-// gives (a *format.File does; tests use a map).
+// gives (a *format.File does; tests use a map). Models copy what they keep,
+// so the Weights may be released (a file closed and unmapped) after New.
 type Weights interface {
 	// Float32 returns the tensor's values, row-major, and its shape.
 	Float32(name string) ([]float32, []int, error)
@@ -84,7 +85,7 @@ func itensor(w Weights, name string, shape ...int) ([]int32, error) {
 	if n := prod(shape); len(v) != n {
 		return nil, fmt.Errorf("engine: tensor %s has %d values, want %d", name, len(v), n)
 	}
-	return v, nil
+	return slices.Clone(v), nil // models outlive the Weights (an unmapped file)
 }
 
 func prod(s []int) int {

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/arinfer/arinfer/format"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// These tests run the built binary as a user would.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "arinfer-cli")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "arinfer")
+	args := []string{"build", "-o", binary}
+	if tags := os.Getenv("ARINFER_TEST_TAGS"); tags != "" {
+		args = append(args, "-tags", tags)
+	}
+	if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
+		panic("building arinfer: " + err.Error() + "\n" + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	code   int
+	stdout string
+	stderr string
+}
+
+func arinfer(t *testing.T, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return result{code, so.String(), se.String()}
+}
+
+// writeModel writes a random NADE over 28x28 images and returns its path.
+func writeModel(t *testing.T, dir string) string {
+	t.Helper()
+	const D, H = 784, 20
+	rng := rand.New(rand.NewPCG(1, 2))
+	randn := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64() * 0.1)
+		}
+		return v
+	}
+	order := make([]int32, D)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	h := format.Header{Arch: format.NADE, Dims: D, Shape: []int{28, 28}, Dist: format.Bernoulli, Categories: 2, Hidden: []int{H}}
+	ts := []format.Tensor{
+		format.Int32Tensor("order", []int{D}, order),
+		format.Float32Tensor("W", []int{H, D}, randn(H*D)),
+		format.Float32Tensor("c", []int{H}, randn(H)),
+		format.Float32Tensor("V", []int{D, H}, randn(D*H)),
+		format.Float32Tensor("b", []int{D}, randn(D)),
+	}
+	path := filepath.Join(dir, "nade.arw")
+	require.NoError(t, format.WriteFile(path, h, ts))
+	return path
+}
+
+func TestSampleWritesPNGGrid(t *testing.T) {
+	dir := t.TempDir()
+	model := writeModel(t, dir)
+	out := filepath.Join(dir, "s.png")
+	r := arinfer(t, "sample", "--model", model, "-n", "5", "-o", out, "--seed", "3", "--temperature", "0.8")
+	require.Equal(t, 0, r.code, r.stderr)
+	f, err := os.Open(out)
+	require.NoError(t, err)
+	defer f.Close()
+	img, err := png.Decode(f)
+	require.NoError(t, err)
+	// 5 samples: a 3x2 grid of 28x28 images drawn 2x with 2-pixel gaps.
+	cell := 28*cellScale + cellGap
+	assert.Equal(t, 3*cell+cellGap, img.Bounds().Dx())
+	assert.Equal(t, 2*cell+cellGap, img.Bounds().Dy())
+}
+
+func TestScoreJSON(t *testing.T) {
+	dir := t.TempDir()
+	model := writeModel(t, dir)
+	r := arinfer(t, "score", "--model", model, "--data", "mnist:test", "--json")
+	require.Equal(t, 0, r.code, r.stderr)
+	var res map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &res))
+	nll, ok := res["nll_nats"].(float64)
+	require.True(t, ok, "nll_nats in %s", r.stdout)
+	assert.Greater(t, nll, 0.0)
+	assert.EqualValues(t, 10000, res["n"])
+	assert.InDelta(t, nll/784/0.6931471805599453, res["bits_per_dim"], 1e-9)
+}
+
+func TestInfoListsTensors(t *testing.T) {
+	model := writeModel(t, t.TempDir())
+	r := arinfer(t, "info", "--model", model)
+	require.Equal(t, 0, r.code, r.stderr)
+	for _, name := range []string{"order", "W", "c", "V", "b"} {
+		assert.Regexp(t, `(?m)^\s+`+name+`\s`, r.stdout)
+	}
+	assert.Contains(t, r.stdout, "nade")
+}
+
+func TestBadInputExitsTwoWithOneLine(t *testing.T) {
+	dir := t.TempDir()
+	model := writeModel(t, dir)
+	good, err := os.ReadFile(model)
+	require.NoError(t, err)
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, b, 0o644))
+		return p
+	}
+	flipped := append([]byte(nil), good...)
+	flipped[len(flipped)/2] ^= 0x10
+	random := make([]byte, 4096)
+	rng := rand.New(rand.NewPCG(5, 5))
+	for i := range random {
+		random[i] = byte(rng.Uint32())
+	}
+	truncated := write("truncated.arw", good[:len(good)/3])
+	bitflip := write("flipped.arw", flipped)
+	rnd := write("random.arw", random)
+	out := filepath.Join(dir, "out.png")
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"missing file", []string{"sample", "--model", filepath.Join(dir, "nope.arw"), "-o", out}, "nope.arw"},
+		{"truncated", []string{"sample", "--model", truncated, "-o", out}, "truncated.arw"},
+		{"bit flipped", []string{"score", "--model", bitflip}, "CRC-32"},
+		{"random bytes", []string{"info", "--model", rnd}, "random.arw"},
+		{"unknown flag", []string{"sample", "--model", model, "--bogus", "-o", out}, "bogus"},
+		{"negative n", []string{"sample", "--model", model, "-n", "-3", "-o", out}, "-n -3"},
+		{"temperature", []string{"sample", "--model", model, "--temperature", "0", "-o", out}, "temperature"},
+		{"temperature NaN", []string{"sample", "--model", model, "--temperature", "NaN", "-o", out}, "temperature"},
+		{"missing dir", []string{"sample", "--model", model, "-o", filepath.Join(dir, "no", "such", "dir", "s.png")}, "does not exist"},
+		{"bad data", []string{"score", "--model", model, "--data", "cifar:test"}, "cifar"},
+		{"no model", []string{"info"}, "--model"},
+		{"unknown command", []string{"frobnicate"}, "frobnicate"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := arinfer(t, c.args...)
+			assert.Equal(t, 2, r.code, "stderr: %s", r.stderr)
+			lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
+			assert.Len(t, lines, 1, "one line on stderr: %q", r.stderr)
+			assert.Contains(t, r.stderr, c.want)
+			assert.NotContains(t, r.stderr, "goroutine")
+			assert.NotContains(t, r.stderr, "panic")
+			_, err := os.Stat(out)
+			assert.True(t, os.IsNotExist(err), "no output file written")
+			left, _ := filepath.Glob(filepath.Join(dir, ".arinfer-*"))
+			assert.Empty(t, left, "no temporary files left")
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, c := range []string{"sample", "score", "info"} {
+		r := arinfer(t, c, "--help")
+		assert.Equal(t, 0, r.code)
+		assert.Contains(t, r.stdout, "usage: arinfer "+c)
+		assert.Contains(t, r.stdout, "-model")
+	}
+	r := arinfer(t, "--help")
+	assert.Equal(t, 0, r.code)
+	assert.Contains(t, r.stdout, "sample")
+}
