@@ -42,6 +42,10 @@ type Info struct {
 	Dist       Dist   // output distribution of each dimension
 	Categories int    // number of values a dimension takes (2 for Bernoulli)
 	Params     int    // number of parameters (weights and biases)
+	// FLOPs is the number of floating-point operations (2 per multiply-add)
+	// of one forward pass over one example through one mixture component,
+	// counting only the weights the masks keep: the work a sample must do.
+	FLOPs int
 }
 
 // Model is an autoregressive model p(x) = prod_t p(x_order[t] | earlier).

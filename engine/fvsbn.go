@@ -50,6 +50,7 @@ func newFVSBN(info Info, w Weights) (*fvsbn, error) {
 	}
 	m := &fvsbn{info: info, order: order, w: make([]float32, D*D), wt: make([]float32, D*D), b: make([]float32, D), hi: make([]int, D)}
 	m.info.Params = D*(D-1)/2 + D
+	m.info.FLOPs = D * (D - 1)
 	for t, dt := range order {
 		m.b[t] = b[dt]
 		m.hi[t] = t

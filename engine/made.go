@@ -179,6 +179,14 @@ func newMADE(info Info, cfg Config, w Weights) (*made, error) {
 			c.direct = &dl
 		}
 	}
+	c := &m.comps[0]
+	for l := range c.hidden {
+		m.info.FLOPs += 2 * sum(c.hidden[l].hi)
+	}
+	m.info.FLOPs += 2 * sum(c.out.hi)
+	if c.direct != nil {
+		m.info.FLOPs += 2 * sum(c.direct.hi)
+	}
 	m.pool.New = func() any { return new(madeWork) }
 	return m, nil
 }
@@ -430,6 +438,14 @@ func (m *made) pickComponents(ws *madeWork, x []float32, B, known int) error {
 		}
 	}
 	return nil
+}
+
+func sum(s []int) int {
+	n := 0
+	for _, v := range s {
+		n += v
+	}
+	return n
 }
 
 func growF64(s []float64, n int) []float64 {

@@ -62,6 +62,7 @@ func newNADE(info Info, H int, w Weights) (*nade, error) {
 	m := &nade{info: info, h: H, order: order, w: make([]float32, D*H), c: append([]float32(nil), c...),
 		v: make([]float32, D*H), b: make([]float32, D)}
 	m.info.Params = 2*D*H + H + D
+	m.info.FLOPs = 4 * D * H // per step: the output dot and the running-sum axpy
 	for t, d := range order {
 		m.b[t] = b[d]
 		copy(m.v[t*H:(t+1)*H], V[int(d)*H:])

@@ -1,0 +1,195 @@
+// Command benchmodels measures shipped models side by side with PyTorch on
+// the same machine in one run, and prints the markdown tables that
+// BENCHMARKS.md quotes:
+//
+//	go run ./scripts/benchmodels models/mnist-fvsbn.arw models/mnist-nade.arw ...
+//
+// For each model: scoring throughput over the binarized MNIST test set on
+// all cores (arinfer and PyTorch with the same number of threads),
+// sampling throughput at batch 1 and 64 (arinfer's cached sampler against
+// PyTorch's loop that runs the whole network once per pixel), the limit
+// (one masked forward pass per sample at this core's measured FMA peak),
+// and allocations per sample and per scored image.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/arinfer/arinfer/engine"
+	"github.com/arinfer/arinfer/internal/fmapeak"
+	"github.com/arinfer/arinfer/kernels"
+	"github.com/arinfer/arinfer/mnist"
+)
+
+type torchResult struct {
+	Model    string  `json:"model"`
+	Score    float64 `json:"score_images_per_s"`
+	SampleB1 float64 `json:"sample_loop_b1_samples_per_s"`
+	Sample64 float64 `json:"sample_loop_b64_samples_per_s"`
+	Coretype string  `json:"openblas_coretype"`
+	Threads  int     `json:"threads"`
+}
+
+func main() {
+	python := flag.Bool("python", true, "also run PyTorch (python/bench_models.py) in the same run")
+	coretype := flag.String("coretype", "", "OPENBLAS_CORETYPE for PyTorch (default: SkylakeX on AVX-512, else Haswell)")
+	reps := flag.Int("reps", 5, "repetitions of the scoring pass (median is reported)")
+	flag.Parse()
+	paths := flag.Args()
+	if len(paths) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: benchmodels [flags] model.arw ...")
+		os.Exit(2)
+	}
+	if *coretype == "" {
+		*coretype = "Haswell"
+		if slices.Contains(kernels.Available(), kernels.AVX512) {
+			*coretype = "SkylakeX"
+		}
+	}
+	peak := fmapeak.YMM()
+	if kernels.Active() == kernels.AVX512 {
+		peak = fmapeak.ZMM()
+	}
+	fmt.Printf("CPU: %s; %s; GOMAXPROCS=%d; measured FMA peak (%s, one core): %.1f GFLOP/s\n\n",
+		cpuName(), kernels.Describe(), runtime.GOMAXPROCS(0), kernels.Active(), peak.GFLOPS)
+
+	dir, err := mnist.Locate()
+	check(err)
+	test, err := mnist.Binarized(dir, mnist.Test)
+	check(err)
+	x := test.Float32()
+
+	torch := map[string]torchResult{}
+	if *python {
+		torch = runTorch(paths, *coretype)
+	}
+
+	fmt.Println("| model | params | arinfer score (images/s) | PyTorch score (images/s) | ratio | allocs/image |")
+	fmt.Println("|---|---|---|---|---|---|")
+	type sampleRow struct {
+		name    string
+		b1, b64 float64
+		allocs  float64
+		limit   float64
+		t1, t64 float64
+	}
+	var rows []sampleRow
+	for _, p := range paths {
+		m, err := engine.Open(p)
+		check(err)
+		info := m.Info()
+		out := make([]float64, test.N)
+		ctx := context.Background()
+		var times []float64
+		for r := 0; r < *reps; r++ {
+			t0 := time.Now()
+			check(m.LogProb(ctx, x, out))
+			times = append(times, time.Since(t0).Seconds())
+		}
+		slices.Sort(times)
+		score := float64(test.N) / times[len(times)/2]
+		small := x[:100*info.Dims]
+		allocs := testing.AllocsPerRun(5, func() { check(m.LogProb(ctx, small, out[:100])) }) / 100
+		tr := torch[p]
+		fmt.Printf("| %s | %d | %.0f | %s | %s | %g |\n", p, info.Params, score, num(tr.Score), ratio(score, tr.Score), allocs)
+
+		sr := sampleRow{name: p, limit: peak.GFLOPS * 1e9 / float64(info.FLOPs), t1: tr.SampleB1, t64: tr.Sample64}
+		for _, B := range []int{1, 64} {
+			buf := make([]float32, B*info.Dims)
+			seed := uint64(0)
+			res := testing.Benchmark(func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					seed++
+					check(m.Sample(ctx, buf, engine.SampleOptions{Seed: seed}))
+				}
+			})
+			rate := float64(B) / (float64(res.NsPerOp()) * 1e-9)
+			if B == 1 {
+				sr.b1, sr.allocs = rate, float64(res.AllocsPerOp())
+			} else {
+				sr.b64 = rate
+			}
+		}
+		rows = append(rows, sr)
+	}
+	fmt.Println()
+	fmt.Println("| model | arinfer b=1 (samples/s) | PyTorch loop b=1 | speed-up | arinfer b=64 | PyTorch loop b=64 | speed-up | limit (samples/s, one pass at FMA peak) | b=1 / limit | allocs/sample |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Printf("| %s | %.0f | %s | %s | %.0f | %s | %s | %.0f | %.2f | %g |\n", r.name, r.b1, num(r.t1), ratio(r.b1, r.t1),
+			r.b64, num(r.t64), ratio(r.b64, r.t64), r.limit, r.b1/r.limit, r.allocs)
+	}
+	if *python {
+		for _, p := range paths {
+			t := torch[p]
+			fmt.Printf("\nPyTorch: OPENBLAS_CORETYPE=%s, %d threads\n", t.Coretype, t.Threads)
+			break
+		}
+	}
+}
+
+func runTorch(paths []string, coretype string) map[string]torchResult {
+	args := append([]string{"python/bench_models.py", "--threads", fmt.Sprint(runtime.GOMAXPROCS(0))}, paths...)
+	cmd := exec.Command("/usr/bin/python3", args...)
+	cmd.Env = append(os.Environ(), "OPENBLAS_CORETYPE="+coretype)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	check(err)
+	res := map[string]torchResult{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		var r torchResult
+		check(json.Unmarshal(sc.Bytes(), &r))
+		res[r.Model] = r
+	}
+	return res
+}
+
+func cpuName() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return runtime.GOARCH
+}
+
+func num(v float64) string {
+	if v == 0 {
+		return "-"
+	}
+	if v < 10 {
+		return fmt.Sprintf("%.2f", v)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1fx", a/b)
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchmodels:", err)
+		os.Exit(1)
+	}
+}
