@@ -105,6 +105,9 @@ func MaskedGemv(m, n int, a []float32, lda int, x []float32, lo, hi []int, bias,
 	checkVec("MaskedGemv", "y", m, y)
 	checkRanges("MaskedGemv", m, n, lo, hi)
 	fillBias(y[:m], bias)
+	if n == 0 {
+		return // a may be empty: every row's range is empty
+	}
 	k := cur
 	for i0 := 0; i0 < m; i0 += maskedRowBlock {
 		i1 := min(i0+maskedRowBlock, m)
