@@ -89,9 +89,16 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
-                        handlers=[logging.FileHandler(args.out + ".train.log"), logging.StreamHandler()])
     log = logging.getLogger("train")
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    for h in list(log.handlers):
+        log.removeHandler(h)
+        h.close()
+    fmt = logging.Formatter("%(asctime)s %(message)s")
+    for h in (logging.FileHandler(args.out + ".train.log"), logging.StreamHandler()):
+        h.setFormatter(fmt)
+        log.addHandler(h)
     log.info("args %s", vars(args))
 
     data = {}
