@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
 	"image/png"
 	"math/rand/v2"
 	"os"
@@ -195,4 +198,104 @@ func TestHelp(t *testing.T) {
 	r := arinfer(t, "--help")
 	assert.Equal(t, 0, r.code)
 	assert.Contains(t, r.stdout, "sample")
+}
+
+// writePNG writes a w x h grey PNG whose pixel (x, y) is white where on
+// returns true.
+func writeTestPNG(t *testing.T, path string, w, h int, on func(x, y int) bool) {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			if on(x, y) {
+				img.SetGray(x, y, color.Gray{Y: 255})
+			}
+		}
+	}
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, png.Encode(f, img))
+	require.NoError(t, f.Close())
+}
+
+func TestCompleteKeepsTopRows(t *testing.T) {
+	dir := t.TempDir()
+	model := writeModel(t, dir)
+	digit := filepath.Join(dir, "digit.png")
+	stripes := func(x, y int) bool { return (x/3+y)%2 == 0 }
+	writeTestPNG(t, digit, 28, 28, stripes)
+	out := filepath.Join(dir, "done.png")
+	r := arinfer(t, "sample", "--model", model, "-n", "4", "-o", out, "--complete", digit, "--rows", "10")
+	require.Equal(t, 0, r.code, r.stderr)
+	f, err := os.Open(out)
+	require.NoError(t, err)
+	defer f.Close()
+	img, err := png.Decode(f)
+	require.NoError(t, err)
+	cell := 28*cellScale + cellGap
+	for s := 0; s < 4; s++ {
+		ox, oy := cellGap+(s%2)*cell, cellGap+(s/2)*cell
+		for y := 0; y < 10; y++ {
+			for x := 0; x < 28; x++ {
+				g := color.GrayModel.Convert(img.At(ox+x*cellScale, oy+y*cellScale)).(color.Gray)
+				assert.Equal(t, stripes(x, y), g.Y == 255, "sample %d pixel (%d,%d)", s, x, y)
+			}
+		}
+	}
+
+	small := filepath.Join(dir, "small.png")
+	writeTestPNG(t, small, 27, 28, stripes)
+	r = arinfer(t, "sample", "--model", model, "-o", out, "--complete", small)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "27x28")
+	r = arinfer(t, "score", "--model", model, "--data", small)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "27x28")
+}
+
+func TestScorePNGAndIDX(t *testing.T) {
+	dir := t.TempDir()
+	model := writeModel(t, dir)
+	for i := 0; i < 3; i++ {
+		writeTestPNG(t, filepath.Join(dir, fmt.Sprintf("d%d.png", i)), 28, 28, func(x, y int) bool { return (x+y+i)%4 == 0 })
+	}
+	r := arinfer(t, "score", "--model", model, "--data", dir, "--json")
+	require.Equal(t, 0, r.code, r.stderr)
+	var res map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &res))
+	assert.EqualValues(t, 3, res["n"])
+
+	// The same three images as a binary IDX file give the same NLL.
+	idx := []byte{0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 28, 0, 0, 0, 28}
+	for i := 0; i < 3; i++ {
+		for y := 0; y < 28; y++ {
+			for x := 0; x < 28; x++ {
+				v := byte(0)
+				if (x+y+i)%4 == 0 {
+					v = 1
+				}
+				idx = append(idx, v)
+			}
+		}
+	}
+	p := filepath.Join(dir, "three.idx")
+	require.NoError(t, os.WriteFile(p, idx, 0o644))
+	r2 := arinfer(t, "score", "--model", model, "--data", p, "--json")
+	require.Equal(t, 0, r2.code, r2.stderr)
+	var res2 map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r2.stdout), &res2))
+	assert.Equal(t, res["nll_nats"], res2["nll_nats"])
+}
+
+func TestStreamDrawsHalfBlocks(t *testing.T) {
+	dir := t.TempDir()
+	model := writeModel(t, dir)
+	r := arinfer(t, "sample", "--model", model, "-n", "2", "-o", filepath.Join(dir, "s.png"), "--stream")
+	require.Equal(t, 0, r.code, r.stderr)
+	// Not a terminal: the final frame only, 14 lines of 2 x 28 half blocks.
+	lines := strings.Split(r.stdout, "\n")
+	require.GreaterOrEqual(t, len(lines), 14)
+	for _, l := range lines[:14] {
+		assert.Equal(t, 56, strings.Count(l, "▀"))
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -10,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/arinfer/arinfer/engine"
 )
@@ -26,13 +28,17 @@ func loadModel(path string) (engine.Model, error) {
 }
 
 func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("sample", "--model m.arw [-n 16] -o samples.png", stdout)
+	fs := newFlags("sample", "--model m.arw [-n 16] [-o samples.png] [--complete digit.png --rows 14] [--stream]", stdout)
 	model := fs.String("model", "", "model `file` (.arw)")
 	n := fs.Int("n", 16, "number of samples")
 	out := fs.String("o", "samples.png", "output PNG `file`")
 	seed := fs.Uint64("seed", 1, "random seed")
 	temp := fs.Float64("temperature", 1, "sampling temperature in (0, 100]")
 	batch := fs.Int("batch", 64, "samples drawn per batch")
+	complete := fs.String("complete", "", "complete this PNG `image`: keep its top --rows rows and sample the rest")
+	rows := fs.Int("rows", 14, "with --complete: number of top rows to keep")
+	stream := fs.Bool("stream", false, "draw the first samples in the terminal as their pixels are generated")
+	delay := fs.Duration("delay", 2*time.Millisecond, "with --stream: pause after each pixel so the order is visible")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -59,13 +65,51 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	D := info.Dims
 	x := make([]float32, *n*D)
-	for i := 0; i < *n; i += *batch {
-		j := min(i+*batch, *n)
-		// Each batch draws from its own seed so results do not depend on --batch
-		// beyond the per-example streams the engine keeps.
-		if err := m.Sample(ctx, x[i*D:j*D], engine.SampleOptions{Seed: *seed + uint64(i), Temperature: *temp}); err != nil {
+	var known []bool
+	if *complete != "" {
+		if *rows < 0 || *rows > h {
+			return badInput("--rows %d: want 0..%d", *rows, h)
+		}
+		img, err := readPNG(*complete, h, w)
+		if err != nil {
 			return err
 		}
+		known = make([]bool, D)
+		for d := 0; d < *rows*w; d++ {
+			known[d] = true
+		}
+		for e := 0; e < *n; e++ {
+			copy(x[e*D:e*D+*rows*w], img)
+		}
+	}
+	var view *streamView
+	if *stream {
+		view = newStreamView(stdout, h, w, min(*n, *batch), isTerminal(stdout), *delay)
+		for d, k := range known {
+			if k {
+				for e := 0; e < min(*n, maxStreamed); e++ {
+					view.set(e, d, x[e*D+d])
+				}
+			}
+		}
+	}
+	for i := 0; i < *n; i += *batch {
+		j := min(i+*batch, *n)
+		opt := engine.SampleOptions{Seed: *seed + uint64(i), Temperature: *temp, Known: known}
+		if view != nil && i == 0 {
+			opt.OnStep = view.onStep
+		}
+		// Each batch draws from its own seed, so a sample depends only on
+		// --seed, its index within its batch and --batch.
+		if err := m.Sample(ctx, x[i*D:j*D], opt); err != nil {
+			if known != nil && !errors.Is(err, context.Canceled) {
+				return usageError{fmt.Errorf("--complete: %w", err)}
+			}
+			return err
+		}
+	}
+	if view != nil {
+		view.finish()
 	}
 	img := grid(x, *n, h, w)
 	if err := writePNG(*out, img); err != nil {

@@ -6,10 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strings"
-
-	"github.com/arinfer/arinfer/engine"
-	"github.com/arinfer/arinfer/mnist"
 )
 
 // scoreResult is what score prints; with --json, as one JSON object.
@@ -22,10 +18,13 @@ type scoreResult struct {
 	BitsPerDim float64 `json:"bits_per_dim"`
 }
 
+// scoreBatch is the number of examples scored per call (and progress step).
+const scoreBatch = 1000
+
 func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("score", "--model m.arw [--data mnist:test] [--json]", stdout)
 	model := fs.String("model", "", "model `file` (.arw)")
-	data := fs.String("data", "mnist:test", "data set: mnist:train, mnist:valid or mnist:test (binarized MNIST)")
+	data := fs.String("data", "mnist:test", "data: mnist:train|valid|test (binarized MNIST), an IDX image file, or PNG files/directories (comma-separated)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -39,9 +38,16 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	ll := make([]float64, n)
-	if err := m.LogProb(ctx, x, ll); err != nil {
-		return err
+	bar := newProgress(stderr, n, "scoring")
+	D := m.Info().Dims
+	for i := 0; i < n; i += scoreBatch {
+		j := min(i+scoreBatch, n)
+		if err := m.LogProb(ctx, x[i*D:j*D], ll[i:j]); err != nil {
+			return err
+		}
+		bar.add(j - i)
 	}
+	bar.finish()
 	var sum float64
 	for _, v := range ll {
 		sum += v
@@ -55,28 +61,4 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "%s on %s: NLL %.4f nats (%.5f bits/dim) over %d examples\n", res.Arch, res.Data, res.NLLNats, res.BitsPerDim, res.N)
 	return nil
-}
-
-// loadData returns the examples of a --data value as float32 rows.
-func loadData(spec string, info engine.Info) ([]float32, int, error) {
-	name, ok := strings.CutPrefix(spec, "mnist:")
-	if !ok {
-		return nil, 0, badInput("--data %q: want mnist:train, mnist:valid or mnist:test", spec)
-	}
-	split, err := mnist.ParseSplit(name)
-	if err != nil {
-		return nil, 0, usageError{fmt.Errorf("--data %q: %w", spec, err)}
-	}
-	if info.Dims != mnist.Rows*mnist.Cols {
-		return nil, 0, badInput("--data %s has %d pixels per image but the model has %d dimensions", spec, mnist.Rows*mnist.Cols, info.Dims)
-	}
-	dir, err := mnist.Locate()
-	if err != nil {
-		return nil, 0, err
-	}
-	set, err := mnist.Binarized(dir, split)
-	if err != nil {
-		return nil, 0, err
-	}
-	return set.Float32(), set.N, nil
 }
