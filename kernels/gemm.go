@@ -151,6 +151,15 @@ func packA(trans bool, a []float32, lda, ic, mc, pc, kc, mr int, dst []float32) 
 		if rows < mr {
 			clear(panel)
 		}
+		if trans {
+			// Row p of the panel is a contiguous piece of row pc+p of a:
+			// read along rows, not down columns with stride lda.
+			for p := 0; p < kc; p++ {
+				src := a[(pc+p)*lda+ic+r : (pc+p)*lda+ic+r+rows]
+				copy(panel[p*mr:p*mr+rows], src)
+			}
+			continue
+		}
 		for i := 0; i < rows; i++ {
 			row := ic + r + i
 			if trans {
@@ -195,6 +204,15 @@ func packB(trans bool, b []float32, ldb, pc, kc, jc, nc, nr int, lo, hi []int, b
 		any = true
 		if cols < nr || hi != nil {
 			clear(panel[klo*nr : khi*nr])
+		}
+		if !trans && hi == nil {
+			// Row p of the panel is a contiguous piece of row pc+p of b:
+			// copy along rows, not down columns with stride ldb.
+			for p := 0; p < kc; p++ {
+				src := b[(pc+p)*ldb+jc+q*nr : (pc+p)*ldb+jc+q*nr+cols]
+				copy(panel[p*nr:p*nr+cols], src)
+			}
+			continue
 		}
 		for j := 0; j < cols; j++ {
 			col := jc + q*nr + j
