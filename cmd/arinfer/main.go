@@ -44,6 +44,8 @@ func init() {
 		{"sample", "draw samples from a model into a PNG grid", runSample},
 		{"score", "mean negative log-likelihood of a data set", runScore},
 		{"info", "describe a model file", runInfo},
+		{"convert", "re-encode a model's weights (float32, float16, bfloat16)", runConvert},
+		{"bench", "measure scoring and sampling speed on this machine", runBench},
 	}
 }
 
@@ -91,7 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	fmt.Fprintf(stderr, "arinfer: unknown command %q (commands: sample, score, info; see arinfer --help)\n", args[0])
+	fmt.Fprintf(stderr, "arinfer: unknown command %q (see arinfer --help)\n", args[0])
 	return 2
 }
 

@@ -16,15 +16,17 @@ import (
 	"github.com/arinfer/arinfer/engine"
 )
 
-func loadModel(path string) (engine.Model, error) {
+// openModel opens the model at path, or the embedded default model when
+// path is empty, and returns it with a name to show.
+func openModel(path string) (engine.Model, string, error) {
 	if path == "" {
-		return nil, badInput("--model is required")
+		return nil, "", badInput("--model is required")
 	}
 	m, err := engine.Open(path)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, "", usageError{err}
 	}
-	return m, nil
+	return m, path, nil
 }
 
 func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -54,7 +56,7 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := checkOutDir(*out); err != nil {
 		return err
 	}
-	m, err := loadModel(*model)
+	m, _, err := openModel(*model)
 	if err != nil {
 		return err
 	}

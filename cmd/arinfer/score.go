@@ -29,7 +29,7 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	m, err := loadModel(*model)
+	m, _, err := openModel(*model)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/arinfer/arinfer/engine"
+	"github.com/arinfer/arinfer/kernels"
+)
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench", "[--model m.arw]", stdout)
+	model := fs.String("model", "", "model `file` (.arw); default: the embedded MNIST model")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	m, name, err := openModel(*model)
+	if err != nil {
+		return err
+	}
+	info := m.Info()
+	fmt.Fprintf(stdout, "model:   %s (%s, %d dims, %d parameters)\n", name, info.Arch, info.Dims, info.Params)
+	fmt.Fprintf(stdout, "kernels: %s (available: %v)\n", kernels.Describe(), kernels.Available())
+	fmt.Fprintf(stdout, "cores:   %d (GOMAXPROCS)\n", runtime.GOMAXPROCS(0))
+
+	const n = 2000
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := make([]float32, n*info.Dims)
+	for i := range x {
+		x[i] = float32(rng.IntN(2))
+	}
+	out := make([]float64, n)
+	var best time.Duration
+	for r := 0; r < 3; r++ {
+		t0 := time.Now()
+		if err := m.LogProb(ctx, x, out); err != nil {
+			return err
+		}
+		if d := time.Since(t0); r == 0 || d < best {
+			best = d
+		}
+	}
+	fmt.Fprintf(stdout, "score:   %.0f images/s (batch %d, all cores)\n", n/best.Seconds(), n)
+	for _, B := range []int{1, 64} {
+		buf := make([]float32, B*info.Dims)
+		seed := uint64(0)
+		var serr error
+		res := testing.Benchmark(func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				seed++
+				if err := m.Sample(ctx, buf, engine.SampleOptions{Seed: seed}); err != nil {
+					serr = err
+					b.SkipNow()
+				}
+			}
+		})
+		if serr != nil {
+			return serr
+		}
+		fmt.Fprintf(stdout, "sample:  %.0f samples/s at batch %d (one core, %d allocs/op)\n",
+			float64(B)/(float64(res.NsPerOp())*1e-9), B, res.AllocsPerOp())
+	}
+	return nil
+}
