@@ -69,5 +69,52 @@ func fillAVX2Act(t *impl) {
 	t.bernoulli = bernoulliAVX2
 }
 
+// AVX-512F versions of the same kernels (act_amd64.s), 16 lanes per step.
+// Relu and the max pass of LogSumExp are memory-bound and stay AVX2.
+
+//go:noescape
+func expAVX512(dst, x []float32)
+
+//go:noescape
+func sigmoidAVX512(dst, x []float32)
+
+//go:noescape
+func tanhAVX512(dst, x []float32)
+
+//go:noescape
+func softplusAVX512(dst, x []float32)
+
+//go:noescape
+func logSigmoidAVX512(dst, x []float32)
+
+//go:noescape
+func bernoulliSumAVX512(logits, x []float32) float64
+
+//go:noescape
+func sumExpAVX512(x []float32, m float32) float64
+
+func bernoulliAVX512(logits, x []float32) float32 {
+	return float32(-bernoulliSumAVX512(logits, x[:len(logits)]))
+}
+
+func logSumExpAVX512(x []float32) float32 {
+	if len(x) == 0 {
+		return float32(math.Inf(-1))
+	}
+	m := maxNaNAVX2(x)
+	if m != m || math.IsInf(float64(m), 0) {
+		return m
+	}
+	return float32(float64(m) + math.Log(sumExpAVX512(x, m)))
+}
+
 // fillAVX512Act installs the AVX-512F activation kernels.
-func fillAVX512Act(t *impl) {}
+func fillAVX512Act(t *impl) {
+	t.exp = expAVX512
+	t.sigmoid = sigmoidAVX512
+	t.tanh = tanhAVX512
+	t.softplus = softplusAVX512
+	t.logSigmoid = logSigmoidAVX512
+	t.logSumExp = logSumExpAVX512
+	t.bernoulli = bernoulliAVX512
+}

@@ -579,3 +579,388 @@ sumexp_done:
 	VMOVSD       X12, ret+32(FP)
 	VZEROUPPER
 	RET
+
+// AVX-512F kernels. Same algorithms and constants, 16 lanes per ZMM; only
+// AVX512F instructions (bitwise ops are VPANDD/VPORD/VPXORD, not the DQ
+// VANDPS family). Blends become opmask operations: compares and VPTESTMD
+// write a K register, and merge-masked arithmetic or moves select lanes.
+// Tails use K1 = (1<<r)-1 for the 1..15 remaining elements with
+// zero-masking loads (VMOVUPS.Z) and masked stores; masked-off lanes are
+// neither read nor written.
+
+// LOAD_TAIL_KMASK sets K1 to the mask of the first CX (1..15) lanes. It
+// clobbers AX.
+#define LOAD_TAIL_KMASK \
+	MOVL $1, AX; SHLL CX, AX; DECL AX; KMOVW AX, K1
+
+// EXP_AVX512 is EXP_AVX2 on ZMM registers, with VRNDSCALEPS $0 (round to
+// nearest even, no scaling) in place of VROUNDPS $0.
+#define EXP_AVX512(X, N, R, P, T) \
+	VMOVUPS      expMax<>(SB), T; \
+	VMINPS       X, T, X; \
+	VMOVUPS      expMin<>(SB), T; \
+	VMAXPS       X, T, X; \
+	VMULPS       log2E<>(SB), X, N; \
+	VRNDSCALEPS  $0, N, N; \
+	VMOVAPS      X, R; \
+	VFNMADD231PS ln2Hi<>(SB), N, R; \
+	VFNMADD231PS ln2Lo<>(SB), N, R; \
+	VMOVUPS      expP0<>(SB), P; \
+	VFMADD213PS  expP1<>(SB), R, P; \
+	VFMADD213PS  expP2<>(SB), R, P; \
+	VFMADD213PS  expP3<>(SB), R, P; \
+	VFMADD213PS  expP4<>(SB), R, P; \
+	VFMADD213PS  expP5<>(SB), R, P; \
+	VMULPS       R, R, T; \
+	VFMADD213PS  R, T, P; \
+	VADDPS       one<>(SB), P, P; \
+	VCVTPS2DQ    N, N; \
+	VPSRAD       $1, N, T; \
+	VPSUBD       T, N, N; \
+	VPADDD       bias127<>(SB), T, T; \
+	VPSLLD       $23, T, T; \
+	VPADDD       bias127<>(SB), N, N; \
+	VPSLLD       $23, N, N; \
+	VMULPS       T, P, P; \
+	VMULPS       N, P, P
+
+// SIGMOID_AVX512 sets S = sigmoid(X0); as SIGMOID_AVX2 but the x < 0 lanes
+// (K2 = sign bit of X0 set, by VPTESTMD) get e*s by a merge-masked multiply.
+#define SIGMOID_AVX512(X0, X, N, R, P, T, S) \
+	VPANDD   absMask<>(SB), X0, X; \
+	VPXORD   signMask<>(SB), X, X; \
+	EXP_AVX512(X, N, R, P, T); \
+	VADDPS   one<>(SB), P, T; \
+	VMOVUPS  one<>(SB), S; \
+	VDIVPS   T, S, S; \
+	VPTESTMD signMask<>(SB), X0, K2; \
+	VMULPS   S, P, K2, S
+
+// TANH_AVX512 sets N = tanh(X0); as TANH_AVX2 with the blend done by a
+// merge-masked move under K2 = |X0| < 0.625.
+#define TANH_AVX512(X0, A, Z, Q, X, N, R, P, T) \
+	VPANDD      absMask<>(SB), X0, A; \
+	VMULPS      X0, X0, Z; \
+	VMOVUPS     tanhQ0<>(SB), Q; \
+	VFMADD213PS tanhQ1<>(SB), Z, Q; \
+	VFMADD213PS tanhQ2<>(SB), Z, Q; \
+	VFMADD213PS tanhQ3<>(SB), Z, Q; \
+	VFMADD213PS tanhQ4<>(SB), Z, Q; \
+	VMULPS      Z, Q, Q; \
+	VFMADD213PS X0, X0, Q; \
+	VMULPS      minusTwo<>(SB), A, X; \
+	EXP_AVX512(X, N, R, P, T); \
+	VMOVUPS     one<>(SB), T; \
+	VSUBPS      P, T, N; \
+	VADDPS      one<>(SB), P, P; \
+	VDIVPS      P, N, N; \
+	VCMPPS      $1, tanhSmall<>(SB), A, K2; \
+	VMOVAPS     Q, K2, N; \
+	VPANDD      signMask<>(SB), X0, T; \
+	VPORD       T, N, N
+
+// SOFTPLUS_AVX512 sets Q = softplus(X0); as SOFTPLUS_AVX2 (FF is its Z,
+// renamed so that it does not clash with the .Z zeroing suffix) with K2 =
+// e >= sqrt2m1 selecting F = (e-1)*0.5 (merge-masked subtract and multiply
+// on a copy of e) and K = 1.0 (zero-masked load of one).
+#define SOFTPLUS_AVX512(X0, X, N, R, P, T, F, K, FF, Q) \
+	VPANDD      absMask<>(SB), X0, X; \
+	VPXORD      signMask<>(SB), X, X; \
+	EXP_AVX512(X, N, R, P, T); \
+	VCMPPS      $13, sqrt2m1<>(SB), P, K2; \
+	VMOVAPS     P, F; \
+	VSUBPS      one<>(SB), P, K2, F; \
+	VMULPS      half<>(SB), F, K2, F; \
+	VMOVUPS.Z   one<>(SB), K2, K; \
+	VMULPS      F, F, FF; \
+	VMOVUPS     logL0<>(SB), Q; \
+	VFMADD213PS logL1<>(SB), F, Q; \
+	VFMADD213PS logL2<>(SB), F, Q; \
+	VFMADD213PS logL3<>(SB), F, Q; \
+	VFMADD213PS logL4<>(SB), F, Q; \
+	VFMADD213PS logL5<>(SB), F, Q; \
+	VFMADD213PS logL6<>(SB), F, Q; \
+	VFMADD213PS logL7<>(SB), F, Q; \
+	VFMADD213PS logL8<>(SB), F, Q; \
+	VMULPS      F, Q, Q; \
+	VMULPS      FF, Q, Q; \
+	VFMADD231PS ln2Lo<>(SB), K, Q; \
+	VFMADD231PS minusHalf<>(SB), FF, Q; \
+	VADDPS      F, Q, Q; \
+	VFMADD231PS ln2Hi<>(SB), K, Q; \
+	VPXORD      T, T, T; \
+	VMAXPS      X0, T, T; \
+	VADDPS      T, Q, Q
+
+// func expAVX512(dst, x []float32)
+// Requires: AVX512F
+// DI = dst, SI = x, CX = elements left; Z0 input, Z1..Z4 scratch, Z3 result.
+TEXT ·expAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+
+exp512_loop16:
+	CMPQ    CX, $16
+	JB      exp512_tail
+	VMOVUPS (SI), Z0
+	EXP_AVX512(Z0, Z1, Z2, Z3, Z4)
+	VMOVUPS Z3, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	SUBQ    $16, CX
+	JMP     exp512_loop16
+
+exp512_tail:
+	TESTQ     CX, CX
+	JZ        exp512_done
+	LOAD_TAIL_KMASK
+	VMOVUPS.Z (SI), K1, Z0
+	EXP_AVX512(Z0, Z1, Z2, Z3, Z4)
+	VMOVUPS   Z3, K1, (DI)
+
+exp512_done:
+	VZEROUPPER
+	RET
+
+// func sigmoidAVX512(dst, x []float32)
+// Requires: AVX512F
+// DI = dst, SI = x, CX = elements left; Z0 input, Z1..Z5 scratch, Z6 result.
+TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+
+sigmoid512_loop16:
+	CMPQ    CX, $16
+	JB      sigmoid512_tail
+	VMOVUPS (SI), Z0
+	SIGMOID_AVX512(Z0, Z1, Z2, Z3, Z4, Z5, Z6)
+	VMOVUPS Z6, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	SUBQ    $16, CX
+	JMP     sigmoid512_loop16
+
+sigmoid512_tail:
+	TESTQ     CX, CX
+	JZ        sigmoid512_done
+	LOAD_TAIL_KMASK
+	VMOVUPS.Z (SI), K1, Z0
+	SIGMOID_AVX512(Z0, Z1, Z2, Z3, Z4, Z5, Z6)
+	VMOVUPS   Z6, K1, (DI)
+
+sigmoid512_done:
+	VZEROUPPER
+	RET
+
+// func tanhAVX512(dst, x []float32)
+// Requires: AVX512F
+// DI = dst, SI = x, CX = elements left; Z0 input, Z1..Z8 scratch, Z5 result.
+TEXT ·tanhAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+
+tanh512_loop16:
+	CMPQ    CX, $16
+	JB      tanh512_tail
+	VMOVUPS (SI), Z0
+	TANH_AVX512(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8)
+	VMOVUPS Z5, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	SUBQ    $16, CX
+	JMP     tanh512_loop16
+
+tanh512_tail:
+	TESTQ     CX, CX
+	JZ        tanh512_done
+	LOAD_TAIL_KMASK
+	VMOVUPS.Z (SI), K1, Z0
+	TANH_AVX512(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8)
+	VMOVUPS   Z5, K1, (DI)
+
+tanh512_done:
+	VZEROUPPER
+	RET
+
+// func softplusAVX512(dst, x []float32)
+// Requires: AVX512F
+// DI = dst, SI = x, CX = elements left; Z0 input, Z1..Z8 scratch, Z9 result.
+TEXT ·softplusAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+
+softplus512_loop16:
+	CMPQ    CX, $16
+	JB      softplus512_tail
+	VMOVUPS (SI), Z0
+	SOFTPLUS_AVX512(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9)
+	VMOVUPS Z9, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	SUBQ    $16, CX
+	JMP     softplus512_loop16
+
+softplus512_tail:
+	TESTQ     CX, CX
+	JZ        softplus512_done
+	LOAD_TAIL_KMASK
+	VMOVUPS.Z (SI), K1, Z0
+	SOFTPLUS_AVX512(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9)
+	VMOVUPS   Z9, K1, (DI)
+
+softplus512_done:
+	VZEROUPPER
+	RET
+
+// func logSigmoidAVX512(dst, x []float32)
+// Requires: AVX512F
+// -softplus(-x), the sign flips done by XOR with Z14 = signMask.
+// DI = dst, SI = x, CX = elements left; Z0 input, Z1..Z8 scratch, Z9 result.
+TEXT ·logSigmoidAVX512(SB), NOSPLIT, $0-48
+	MOVQ    dst_base+0(FP), DI
+	MOVQ    x_base+24(FP), SI
+	MOVQ    x_len+32(FP), CX
+	VMOVUPS signMask<>(SB), Z14
+
+logsigmoid512_loop16:
+	CMPQ    CX, $16
+	JB      logsigmoid512_tail
+	VPXORD  (SI), Z14, Z0
+	SOFTPLUS_AVX512(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9)
+	VPXORD  Z14, Z9, Z9
+	VMOVUPS Z9, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	SUBQ    $16, CX
+	JMP     logsigmoid512_loop16
+
+logsigmoid512_tail:
+	TESTQ     CX, CX
+	JZ        logsigmoid512_done
+	LOAD_TAIL_KMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VPXORD    Z14, Z0, Z0
+	SOFTPLUS_AVX512(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9)
+	VPXORD    Z14, Z9, Z9
+	VMOVUPS   Z9, K1, (DI)
+
+logsigmoid512_done:
+	VZEROUPPER
+	RET
+
+// func bernoulliSumAVX512(logits, x []float32) float64
+// Requires: AVX512F
+// As bernoulliSumAVX2 with 16 lanes: the float32 terms Z9 are widened in
+// two halves (VCVTPS2PD Y9 and the upper 256 bits via VEXTRACTF64X4) into
+// the float64 accumulators Z12 (lanes 0-7) and Z13 (lanes 8-15); the tail's
+// padding lanes are zeroed by a zero-masking move before widening.
+// SI = logits, DX = x, CX = elements left.
+TEXT ·bernoulliSumAVX512(SB), NOSPLIT, $0-56
+	MOVQ   logits_base+0(FP), SI
+	MOVQ   logits_len+8(FP), CX
+	MOVQ   x_base+24(FP), DX
+	VPXORQ Z12, Z12, Z12
+	VPXORQ Z13, Z13, Z13
+
+bern512_loop16:
+	CMPQ          CX, $16
+	JB            bern512_tail
+	VMOVUPS       one<>(SB), Z0
+	VMOVUPS       (DX), Z11
+	VFNMADD231PS  two<>(SB), Z11, Z0
+	VMULPS        (SI), Z0, Z0
+	SOFTPLUS_AVX512(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9)
+	VCVTPS2PD     Y9, Z1
+	VEXTRACTF64X4 $1, Z9, Y2
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z1, Z12, Z12
+	VADDPD        Z2, Z13, Z13
+	ADDQ          $64, SI
+	ADDQ          $64, DX
+	SUBQ          $16, CX
+	JMP           bern512_loop16
+
+bern512_tail:
+	TESTQ         CX, CX
+	JZ            bern512_done
+	LOAD_TAIL_KMASK
+	VMOVUPS.Z     (DX), K1, Z11
+	VMOVUPS       one<>(SB), Z0
+	VFNMADD231PS  two<>(SB), Z11, Z0
+	VMOVUPS.Z     (SI), K1, Z11
+	VMULPS        Z11, Z0, Z0
+	SOFTPLUS_AVX512(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9)
+	VMOVAPS.Z     Z9, K1, Z9
+	VCVTPS2PD     Y9, Z1
+	VEXTRACTF64X4 $1, Z9, Y2
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z1, Z12, Z12
+	VADDPD        Z2, Z13, Z13
+
+bern512_done:
+	VADDPD        Z13, Z12, Z12
+	VEXTRACTF64X4 $1, Z12, Y1
+	VADDPD        Y1, Y12, Y12
+	VEXTRACTF128  $1, Y12, X1
+	VADDPD        X1, X12, X12
+	VUNPCKHPD     X12, X12, X1
+	VADDSD        X1, X12, X12
+	VMOVSD        X12, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func sumExpAVX512(x []float32, m float32) float64
+// Requires: AVX512F
+// As sumExpAVX2 with 16 lanes; Z14 = m broadcast, float64 accumulators Z12
+// (lanes 0-7) and Z13 (lanes 8-15). SI = x, CX = elements left.
+TEXT ·sumExpAVX512(SB), NOSPLIT, $0-40
+	MOVQ         x_base+0(FP), SI
+	MOVQ         x_len+8(FP), CX
+	VBROADCASTSS m+24(FP), Z14
+	VPXORQ       Z12, Z12, Z12
+	VPXORQ       Z13, Z13, Z13
+
+sumexp512_loop16:
+	CMPQ          CX, $16
+	JB            sumexp512_tail
+	VMOVUPS       (SI), Z0
+	VSUBPS        Z14, Z0, Z0
+	EXP_AVX512(Z0, Z1, Z2, Z3, Z4)
+	VCVTPS2PD     Y3, Z1
+	VEXTRACTF64X4 $1, Z3, Y2
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z1, Z12, Z12
+	VADDPD        Z2, Z13, Z13
+	ADDQ          $64, SI
+	SUBQ          $16, CX
+	JMP           sumexp512_loop16
+
+sumexp512_tail:
+	TESTQ         CX, CX
+	JZ            sumexp512_done
+	LOAD_TAIL_KMASK
+	VMOVUPS.Z     (SI), K1, Z0
+	VSUBPS        Z14, Z0, Z0
+	EXP_AVX512(Z0, Z1, Z2, Z3, Z4)
+	VMOVAPS.Z     Z3, K1, Z3
+	VCVTPS2PD     Y3, Z1
+	VEXTRACTF64X4 $1, Z3, Y2
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z1, Z12, Z12
+	VADDPD        Z2, Z13, Z13
+
+sumexp512_done:
+	VADDPD        Z13, Z12, Z12
+	VEXTRACTF64X4 $1, Z12, Y1
+	VADDPD        Y1, Y12, Y12
+	VEXTRACTF128  $1, Y12, X1
+	VADDPD        X1, X12, X12
+	VUNPCKHPD     X12, X12, X1
+	VADDSD        X1, X12, X12
+	VMOVSD        X12, ret+32(FP)
+	VZEROUPPER
+	RET

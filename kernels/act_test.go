@@ -59,7 +59,7 @@ func (b actBound) ok(got, want float64) bool {
 var (
 	expBound        = actBound{rel: 2.5e-7, abs: 0x1p-149}
 	sigmoidBound    = actBound{rel: 3.5e-7, abs: 0x1p-149}
-	tanhBound       = actBound{rel: 3.5e-7, abs: 0}
+	tanhBound       = actBound{rel: 2.5e-7, abs: 0}
 	softplusBound   = actBound{rel: 3.5e-7, abs: 0x1p-149}
 	logSigmoidBound = softplusBound
 	reluBound       = actBound{rel: 0, abs: 0}
