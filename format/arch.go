@@ -173,17 +173,18 @@ func (f *File) checkOrders() error {
 		clear(seen)
 		for i := 0; i < D; i++ {
 			v := rawInt32(b, r*D+i)
+			if v >= 0 && int(v) < D && !seen[v] {
+				seen[v] = true
+				continue
+			}
 			where := sprintf("element %d", i)
-			if rows > 1 || len(t.Shape) > 1 {
+			if len(t.Shape) > 1 {
 				where = sprintf("element [%d,%d]", r, i)
 			}
 			if v < 0 || int(v) >= D {
 				return errorf(f.path, `tensor "order"`, "%s is %d, outside [0, %d): not a permutation", where, v, D)
 			}
-			if seen[v] {
-				return errorf(f.path, `tensor "order"`, "%s repeats data index %d: not a permutation", where, v)
-			}
-			seen[v] = true
+			return errorf(f.path, `tensor "order"`, "%s repeats data index %d: not a permutation", where, v)
 		}
 	}
 	return nil

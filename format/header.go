@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -156,36 +157,48 @@ func (p *hdrParser) str(key string, required bool) (string, bool, error) {
 	return s, true, nil
 }
 
+// decodeInt decodes a JSON integer (no fraction, no exponent) in [lo, hi].
+// v is a syntactically valid JSON value.
 func decodeInt(v json.RawMessage, lo, hi int64) (int64, error) {
-	var num json.Number
-	dec := json.NewDecoder(bytes.NewReader(v))
-	dec.UseNumber()
-	if err := dec.Decode(&num); err != nil {
+	s := string(bytes.TrimSpace(v))
+	if !isJSONInteger(s) {
 		return 0, errors.New("want an integer, found " + clip(v))
 	}
-	s := num.String()
-	if strings.ContainsAny(s, ".eE") {
-		return 0, errors.New("want an integer, found " + s)
-	}
-	n, err := num.Int64()
+	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < lo || n > hi {
 		return 0, errors.New(sprintf("value %s outside [%d, %d]", s, lo, hi))
 	}
 	return n, nil
 }
 
+// decodeUint decodes a non-negative JSON integer below 2^64.
 func decodeUint(v json.RawMessage) (uint64, error) {
-	var num json.Number
-	dec := json.NewDecoder(bytes.NewReader(v))
-	dec.UseNumber()
-	if err := dec.Decode(&num); err != nil {
+	s := string(bytes.TrimSpace(v))
+	if !isJSONInteger(s) || s[0] == '-' {
 		return 0, errors.New("want a non-negative integer, found " + clip(v))
 	}
-	var n uint64
-	if err := json.Unmarshal([]byte(num), &n); err != nil {
-		return 0, errors.New("want a non-negative integer below 2^64, found " + num.String())
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, errors.New("want a non-negative integer below 2^64, found " + clip(v))
 	}
 	return n, nil
+}
+
+// isJSONInteger reports whether s is a JSON number without fraction or
+// exponent: -?(0|[1-9][0-9]*).
+func isJSONInteger(s string) bool {
+	if strings.HasPrefix(s, "-") {
+		s = s[1:]
+	}
+	if s == "" || (s[0] == '0' && len(s) > 1) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func decodeIntList(v json.RawMessage, minLen, maxLen int, lo, hi int64) ([]int, error) {

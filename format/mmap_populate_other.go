@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package format
+
+const mapPopulate = 0
