@@ -2,6 +2,8 @@ package format
 
 import (
 	"bytes"
+	"fmt"
+	"math"
 	"encoding/binary"
 	"strings"
 	"testing"
@@ -273,7 +275,8 @@ func TestWriterRefusesMalformedTensors(t *testing.T) {
 		{"unknown dtype", Tensor{Name: "b", DType: "float8", Shape: []int{6}, Data: make([]byte, 6)}, `tensor "b".dtype: unknown dtype "float8"`},
 		{"zero dimension", Tensor{Name: "b", DType: F32, Shape: []int{0}}, `tensor "b".shape: dimension 0`},
 		{"rank", Tensor{Name: "b", DType: F32, Shape: make([]int, 9)}, `tensor "b".shape: rank 9 exceeds 8`},
-		{"overflow", Tensor{Name: "b", DType: F32, Shape: []int{1 << 40, 1 << 40}}, `tensor "b".shape: shape [1099511627776 1099511627776] overflows`},
+		{"overflow", Tensor{Name: "b", DType: F32, Shape: []int{math.MaxInt, math.MaxInt, math.MaxInt}},
+			fmt.Sprintf(`tensor "b".shape: shape %v overflows`, []int{math.MaxInt, math.MaxInt, math.MaxInt})},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
