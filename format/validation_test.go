@@ -2,9 +2,9 @@ package format
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math"
-	"encoding/binary"
 	"strings"
 	"testing"
 
