@@ -160,18 +160,33 @@ func packA(trans bool, a []float32, lda, ic, mc, pc, kc, mr int, dst []float32) 
 			}
 			continue
 		}
-		for i := 0; i < rows; i++ {
-			row := ic + r + i
-			if trans {
-				for p := 0; p < kc; p++ {
-					panel[p*mr+i] = a[(pc+p)*lda+row]
-				}
-			} else {
-				src := a[row*lda+pc : row*lda+pc+kc]
-				for p, v := range src {
-					panel[p*mr+i] = v
-				}
-			}
+		gatherRows(panel, mr, a[(ic+r)*lda+pc:], lda, rows, kc)
+	}
+}
+
+// gatherRows interleaves cnt rows of src (leading dimension ld) into a
+// panel of width w: dst[p*w+i] = src[i*ld+p] for i < cnt, p < kc. Rows go
+// four at a time so that each pass writes runs of four adjacent floats.
+func gatherRows(dst []float32, w int, src []float32, ld, cnt, kc int) {
+	if kc == 0 {
+		return
+	}
+	i := 0
+	for ; i+4 <= cnt; i += 4 {
+		r0 := src[i*ld : i*ld+kc]
+		r1 := src[(i+1)*ld : (i+1)*ld+kc]
+		r2 := src[(i+2)*ld : (i+2)*ld+kc]
+		r3 := src[(i+3)*ld : (i+3)*ld+kc]
+		d := dst[i : (kc-1)*w+i+4]
+		for p, v := range r0 {
+			q := p * w
+			e := d[q : q+4 : q+4]
+			e[0], e[1], e[2], e[3] = v, r1[p], r2[p], r3[p]
+		}
+	}
+	for ; i < cnt; i++ {
+		for p, v := range src[i*ld : i*ld+kc] {
+			dst[p*w+i] = v
 		}
 	}
 }
