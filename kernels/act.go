@@ -98,9 +98,10 @@ func LogSoftmax(dst, x []float32) {
 // len(x) < len(logits).
 //
 // The terms are computed in float32 (as Softplus) and summed in float64.
-// Error: absolute at most 3.5e-7*sum_i|term_i| + 2^-24*|result| (the
-// terms' own error plus the final rounding to float32; measured at most
-// 0.24 of this bound). The result is -Inf if a term is +Inf (a certain
+// Error: absolute at most 3.5e-7*sum_i|term_i| + 2^-24*|result| +
+// 2^-149*(len(logits)+1) (the terms' own error, the final rounding to
+// float32, and underflow of terms and result below the float32 range;
+// measured at most 0.24 of this bound). The result is -Inf if a term is +Inf (a certain
 // outcome that did not happen) and NaN if a logit is NaN.
 func BernoulliLogProb(logits, x []float32) float32 {
 	if len(x) < len(logits) {

@@ -326,11 +326,16 @@ func bernoulliRef(logits, x []float32) (want, mag float64) {
 	return want, mag
 }
 
-// bernoulliOK reports whether got meets the bound stated for
-// BernoulliLogProb in act.go: |error| <= 3.5e-7*sum_i|term_i| + 2^-24*|want|.
+// bernoulliTol is the bound stated for BernoulliLogProb in act.go:
+// |error| <= 3.5e-7*sum_i|term_i| + 2^-24*|want| + 2^-149*(len(logits)+1).
+func bernoulliTol(want, mag float64, n int) float64 {
+	return 3.5e-7*mag + 0x1p-24*math.Abs(want) + 0x1p-149*float64(n+1)
+}
+
+// bernoulliOK reports whether got meets bernoulliTol.
 func bernoulliOK(got float32, logits, x []float32) bool {
 	want, mag := bernoulliRef(logits, x)
-	return close32(float64(got), want, 1, 3.5e-7*mag+0x1p-24*math.Abs(want))
+	return close32(float64(got), want, 1, bernoulliTol(want, mag, len(logits)))
 }
 
 func TestLogSumExp(t *testing.T) {
@@ -431,7 +436,7 @@ func TestBernoulliLogProb(t *testing.T) {
 						t.Fatalf("scale %v n=%d: got %v, want %v (error %.3g, sum|terms| %.3g)", scale, n, got, want, float64(got)-want, mag)
 					}
 					if want, mag := bernoulliRef(logits, x); mag > 0 {
-						worst = max(worst, math.Abs(float64(got)-want)/(3.5e-7*mag+0x1p-24*math.Abs(want)))
+						worst = max(worst, math.Abs(float64(got)-want)/bernoulliTol(want, mag, n))
 					}
 				}
 			}

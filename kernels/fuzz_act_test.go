@@ -21,6 +21,8 @@ func FuzzActivations(f *testing.F) {
 	f.Add(seed(0, 1, -1, 88.72284, -87.3365, -103.97, 0.625))
 	f.Add(seed(float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), math.MaxFloat32, math.SmallestNonzeroFloat32))
 	f.Add(seed(-20, -10, 5, 30, 50, 100, -100, 0.41421356, 1e-30, -1e-30))
+	// A Bernoulli term (softplus(-127.6) ~ 4e-56) that underflows float32.
+	f.Add([]byte("100\xffB"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var pattern byte
 		if len(data) > 0 {
