@@ -174,6 +174,9 @@ func decodeInt(v json.RawMessage, lo, hi int64) (int64, error) {
 // decodeUint decodes a non-negative JSON integer below 2^64.
 func decodeUint(v json.RawMessage) (uint64, error) {
 	s := string(bytes.TrimSpace(v))
+	if s == "-0" {
+		s = "0"
+	}
 	if !isJSONInteger(s) || s[0] == '-' {
 		return 0, errors.New("want a non-negative integer, found " + clip(v))
 	}
@@ -317,11 +320,17 @@ func parseHeader(path string, js []byte, minor uint16, dataLen uint64) (Header, 
 		return h, nil, err
 	}
 	h.Dist = Dist(dist)
-	k, _, err := p.int("categories", true, 2, maxHyper)
+	k, present, err := p.int("categories", false, 2, maxHyper)
 	if err != nil {
 		return h, nil, err
 	}
 	h.Categories = int(k)
+	if !present {
+		if h.Dist != Bernoulli {
+			return h, nil, p.err("categories", "required key is missing (it may be omitted only for dist bernoulli)")
+		}
+		h.Categories = 2
+	}
 	switch h.Dist {
 	case Bernoulli:
 		if h.Categories != 2 {

@@ -58,6 +58,7 @@ func TestHeaderValidation(t *testing.T) {
 		{"missing dist", made, `"dist":"bernoulli",`, ``, `header.dist: required key is missing`},
 		{"unknown dist", made, `"dist":"bernoulli"`, `"dist":"poisson"`, `header.dist: unknown distribution "poisson"`},
 		{"categorical made", made, `"dist":"bernoulli"`, `"dist":"categorical"`, `header.dist: arch made supports only dist bernoulli`},
+		{"categorical without categories", goodFile(t, "lstm"), `"categories":3,`, ``, `header.categories: required key is missing (it may be omitted only for dist bernoulli)`},
 		{"bernoulli categories", made, `"categories":2`, `"categories":3`, `header.categories: is 3, must be 2 for dist bernoulli`},
 		{"masks on nade", nade, `"hidden":[4]`, `"hidden":[4],"masks":2`, `header.masks: key is not used by arch nade`},
 		{"nade two layers", nade, `"hidden":[4]`, `"hidden":[4,4]`, `header.hidden: array has 2 entries, want between 1 and 1`},
@@ -322,4 +323,11 @@ func TestNewerMinorVersionIsRead(t *testing.T) {
 	binary.LittleEndian.PutUint16(b[offMinor:], 7)
 	fixChecksums(b)
 	assert.ErrorContains(t, readBytes(b), `unknown dtype "int4"`)
+}
+
+func TestBernoulliCategoriesMayBeOmitted(t *testing.T) {
+	b := editHeader(t, goodFile(t, "made"), `"categories":2,`, ``)
+	f, err := Read(bytes.NewReader(b), int64(len(b)))
+	require.NoError(t, err)
+	assert.Equal(t, 2, f.Header().Categories)
 }

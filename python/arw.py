@@ -1,0 +1,613 @@
+"""Reader and writer for .arw weight files, written from format/SPEC.md.
+
+Standard library and numpy only.
+
+    import arw
+    arw.write("m.arw", {"arch": "fvsbn", "dims": 2, "shape": [2], "dist": "bernoulli"},
+              {"order": np.array([1, 0], np.int32), "W": W, "b": b})
+    header, tensors = arw.read("m.arw")
+
+``write`` produces canonical files (SPEC.md section 4): the Go writer
+(package format) produces the same bytes for the same content. ``read``
+performs every check of SPEC.md section 5 and raises ``ArwError`` naming the
+file, the field or tensor, and what was expected.
+"""
+
+import json
+import struct
+import zlib
+
+import numpy as np
+
+MAGIC = b"\x89ARW\r\n\x1a\n"
+VERSION_MAJOR = 1
+VERSION_MINOR = 0
+PREAMBLE_SIZE = 64
+ALIGNMENT = 64
+MAX_HEADER_LEN = 16 << 20
+MAX_RANK = 8
+MAX_NAME_LEN = 256
+MAX_HYPER = 2**31 - 2
+
+# dtype name -> (element size, numpy storage dtype)
+DTYPES = {
+    "float32": (4, np.dtype("<f4")),
+    "float16": (2, np.dtype("<f2")),
+    "bfloat16": (2, np.dtype("<u2")),  # raw bits; converted on read
+    "int32": (4, np.dtype("<i4")),
+}
+ARCHS = ("fvsbn", "nade", "made", "lstm", "gru")
+RESERVED_ARCHS = ("pixelcnn", "gatedpixelcnn", "wavenet")
+COMMON_KEYS = ("arch", "dims", "shape", "dist", "categories", "meta", "tensors")
+ARCH_KEYS = {
+    "hidden": ("nade", "made", "lstm", "gru"),
+    "masks": ("made",),
+    "direct": ("made",),
+    "embed": ("lstm", "gru"),
+}
+RESERVED_KEYS = ("layers", "kernel_size", "dilations", "mask_types", "channels",
+                 "residual_channels", "skip_channels", "gated")
+TENSOR_KEYS = ("name", "dtype", "shape", "offset", "length")
+
+# Preamble: magic, major, minor, flags, header_len, data_offset, data_len,
+# header_crc, data_crc, preamble_crc, 12 reserved bytes.
+_PREAMBLE = struct.Struct("<8sHHIQQQIII12s")
+assert _PREAMBLE.size == PREAMBLE_SIZE
+
+
+class ArwError(ValueError):
+    """A malformed .arw file or model. ``path``, ``field`` and ``msg`` are
+    also available separately; ``checksum`` is True for a CRC mismatch."""
+
+    def __init__(self, path, field, msg, checksum=False):
+        self.path, self.field, self.msg, self.checksum = path, field, msg, checksum
+        parts = ["arw"]
+        if path:
+            parts.append(str(path))
+        if field:
+            parts.append(field)
+        super().__init__(": ".join(parts + [msg]))
+
+
+def _align(n):
+    return (n + ALIGNMENT - 1) // ALIGNMENT * ALIGNMENT
+
+
+def _crc(b):
+    return zlib.crc32(b) & 0xFFFFFFFF
+
+
+# ---------------------------------------------------------------- dtypes
+
+
+def f32_to_bf16_bits(a):
+    """float32 array -> bfloat16 bits (uint16), round to nearest, ties to even;
+    NaN stays NaN (quiet bit set)."""
+    b = np.ascontiguousarray(a, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    nan = (b & 0x7FFFFFFF) > 0x7F800000
+    r = ((b + 0x7FFF + ((b >> 16) & 1)) >> 16).astype(np.uint16)
+    r[nan] = ((b[nan] >> 16) | 0x40).astype(np.uint16)
+    return r
+
+
+def bf16_bits_to_f32(bits):
+    """bfloat16 bits (uint16 array) -> float32 array, exactly."""
+    return (np.asarray(bits, dtype=np.uint32) << 16).view(np.float32)
+
+
+# ---------------------------------------------------------------- architectures
+
+
+def expected_tensors(h):
+    """The tensors an architecture requires, in canonical order, as a list of
+    (name, kind, shape) with kind "float" or "int". ``h`` is a validated
+    header dict."""
+    D = h["dims"]
+    arch = h["arch"]
+    if arch == "fvsbn":
+        return [("order", "int", [D]), ("W", "float", [D, D]), ("b", "float", [D])]
+    if arch == "nade":
+        H = h["hidden"][0]
+        return [("order", "int", [D]), ("W", "float", [H, D]), ("c", "float", [H]),
+                ("V", "float", [D, H]), ("b", "float", [D])]
+    if arch == "made":
+        K = h["masks"]
+        specs = [("order", "int", [K, D])]
+        for l, H in enumerate(h["hidden"]):
+            specs.append(("degrees%d" % (l + 1), "int", [K, H]))
+        prev = D
+        for l, H in enumerate(h["hidden"]):
+            specs += [("W%d" % (l + 1), "float", [H, prev]), ("b%d" % (l + 1), "float", [H])]
+            prev = H
+        specs += [("Wout", "float", [D, prev]), ("bout", "float", [D])]
+        if h["direct"]:
+            specs.append(("A", "float", [D, D]))
+        return specs
+    if arch in ("lstm", "gru"):
+        G = 4 if arch == "lstm" else 3
+        H = h["hidden"][0]
+        C = 1 if h["dist"] == "bernoulli" else h["categories"]
+        specs = [("embed", "float", [h["categories"] + 1, h["embed"]])]
+        inp = h["embed"]
+        for n in range(len(h["hidden"])):
+            specs += [("weight_ih_l%d" % n, "float", [G * H, inp]),
+                      ("weight_hh_l%d" % n, "float", [G * H, H]),
+                      ("bias_ih_l%d" % n, "float", [G * H]),
+                      ("bias_hh_l%d" % n, "float", [G * H])]
+            inp = H
+        return specs + [("out_weight", "float", [C, H]), ("out_bias", "float", [C])]
+    raise AssertionError(arch)
+
+
+# ---------------------------------------------------------------- header
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _describe(h):
+    s = "dims=%d" % h["dims"]
+    if h.get("hidden"):
+        s += " hidden=%s" % h["hidden"]
+    if h["arch"] == "made":
+        s += " masks=%d direct=%s" % (h["masks"], h["direct"])
+    if h["arch"] in ("lstm", "gru"):
+        s += " embed=%d categories=%d dist=%s" % (h["embed"], h["categories"], h["dist"])
+    return s
+
+
+def _check_hyper(path, m, minor):
+    """Validate the top-level header object (without the tensor index) and
+    return the normalized hyperparameters as a dict."""
+    strict = minor <= VERSION_MINOR
+
+    def err(key, msg):
+        return ArwError(path, "header." + key, msg)
+
+    def get(key, required):
+        if key not in m:
+            if required:
+                raise err(key, "required key is missing")
+            return None
+        if m[key] is None:
+            raise err(key, "must not be null")
+        return m[key]
+
+    def get_int(key, required, lo, hi):
+        v = get(key, required)
+        if v is None:
+            return None
+        if not _is_int(v):
+            raise err(key, "want an integer, found %s" % json.dumps(v)[:40])
+        if not lo <= v <= hi:
+            raise err(key, "value %d outside [%d, %d]" % (v, lo, hi))
+        return v
+
+    def get_int_list(key, required, min_len, max_len, lo, hi):
+        v = get(key, required)
+        if v is None:
+            return None
+        if not isinstance(v, list):
+            raise err(key, "want an array of integers, found %s" % json.dumps(v)[:40])
+        if not min_len <= len(v) <= max_len:
+            raise err(key, "array has %d entries, want between %d and %d" % (len(v), min_len, max_len))
+        for i, x in enumerate(v):
+            if not _is_int(x):
+                raise err(key, "entry %d: want an integer, found %s" % (i, json.dumps(x)[:40]))
+            if not lo <= x <= hi:
+                raise err(key, "entry %d: value %d outside [%d, %d]" % (i, x, lo, hi))
+        return list(v)
+
+    arch = get("arch", True)
+    if not isinstance(arch, str):
+        raise err("arch", "want a string, found %s" % json.dumps(arch)[:40])
+    if arch not in ARCHS:
+        if arch in RESERVED_ARCHS:
+            raise err("arch", "architecture %r is reserved for a later version of the format; "
+                              "this build reads %d.%d" % (arch, VERSION_MAJOR, VERSION_MINOR))
+        raise err("arch", "unknown architecture %r (this build, format %d.%d, knows %s)"
+                  % (arch, VERSION_MAJOR, VERSION_MINOR, ", ".join(ARCHS)))
+    for k in sorted(m):
+        if k in COMMON_KEYS:
+            continue
+        if k in ARCH_KEYS:
+            if arch not in ARCH_KEYS[k]:
+                raise err(k, "key is not used by arch %s" % arch)
+            continue
+        if not strict:
+            continue
+        if k in RESERVED_KEYS:
+            raise err(k, "key is reserved for a later version of the format; this build reads %d.%d"
+                      % (VERSION_MAJOR, VERSION_MINOR))
+        raise err(k, "unknown key in a version %d.%d file" % (VERSION_MAJOR, minor))
+
+    h = {"arch": arch}
+    h["dims"] = get_int("dims", True, 1, MAX_HYPER)
+    h["shape"] = get_int_list("shape", True, 1, MAX_RANK, 1, MAX_HYPER)
+    if int(np.prod(h["shape"], dtype=object)) != h["dims"]:
+        raise err("shape", "shape %s has %d elements, but dims is %d"
+                  % (h["shape"], int(np.prod(h["shape"], dtype=object)), h["dims"]))
+    dist = get("dist", True)
+    if dist not in ("bernoulli", "categorical"):
+        raise err("dist", "unknown distribution %s (want bernoulli or categorical)" % json.dumps(dist)[:40])
+    h["dist"] = dist
+    k = get_int("categories", False, 2, MAX_HYPER)
+    if k is None:
+        if dist != "bernoulli":
+            raise err("categories", "required key is missing (it may be omitted only for dist bernoulli)")
+        k = 2
+    if dist == "bernoulli" and k != 2:
+        raise err("categories", "is %d, must be 2 for dist bernoulli" % k)
+    if dist == "categorical" and arch not in ("lstm", "gru"):
+        raise err("dist", "arch %s supports only dist bernoulli in format %d.%d"
+                  % (arch, VERSION_MAJOR, VERSION_MINOR))
+    h["categories"] = k
+    if arch == "nade":
+        h["hidden"] = get_int_list("hidden", True, 1, 1, 1, MAX_HYPER)
+    elif arch == "made":
+        if h["dims"] < 2:
+            raise err("dims", "made needs dims >= 2 (hidden degrees range over [1, dims-1]); "
+                              "use fvsbn for one dimension")
+        h["hidden"] = get_int_list("hidden", True, 1, 1024, 1, MAX_HYPER)
+        h["masks"] = get_int("masks", True, 1, MAX_HYPER)
+        direct = get("direct", True)
+        if not isinstance(direct, bool):
+            raise err("direct", "want true or false, found %s" % json.dumps(direct)[:40])
+        h["direct"] = direct
+    elif arch in ("lstm", "gru"):
+        h["hidden"] = get_int_list("hidden", True, 1, 1024, 1, MAX_HYPER)
+        for i, x in enumerate(h["hidden"]):
+            if x != h["hidden"][0]:
+                raise err("hidden", "entry %d is %d but entry 0 is %d: all %s layers have the same size"
+                          % (i, x, h["hidden"][0], arch))
+        h["embed"] = get_int("embed", True, 1, MAX_HYPER)
+    meta = get("meta", False)
+    if meta is not None:
+        if not isinstance(meta, dict):
+            raise err("meta", "must be a JSON object, found %s" % json.dumps(meta)[:40])
+        h["meta"] = meta
+    return h
+
+
+def _canonical_json(obj):
+    s = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return s.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode("utf-8")
+
+
+def _reject_constant(name):
+    raise ValueError("%s is not valid JSON" % name)
+
+
+def _no_duplicates(pairs):
+    d = {}
+    for k, v in pairs:
+        if k in d:
+            raise ValueError("duplicate key %s" % json.dumps(k))
+        d[k] = v
+    return d
+
+
+# ---------------------------------------------------------------- reading
+
+
+def decode(buf, path="", verify_data=True):
+    """Validate the complete file image ``buf`` (bytes-like) and return
+    ``(version, header, index, data)``: version (major, minor), the normalized
+    header dict (without "tensors"), the tensor index (list of dicts in file
+    order), and a memoryview of the data section."""
+    buf = memoryview(buf)
+    size = len(buf)
+    if size < PREAMBLE_SIZE:
+        raise ArwError(path, "preamble", "file is %d bytes, shorter than the %d-byte preamble"
+                       % (size, PREAMBLE_SIZE))
+    (magic, major, minor, flags, header_len, data_off, data_len,
+     header_crc, data_crc, preamble_crc, reserved) = _PREAMBLE.unpack_from(buf, 0)
+    if magic != MAGIC:
+        raise ArwError(path, "preamble.magic", "not an .arw file: first 8 bytes are %s, want %s"
+                       % (magic.hex(), MAGIC.hex()))
+    if major != VERSION_MAJOR:
+        msg = ("file has format version %d.%d; this build reads version %d.x (up to %d.%d)"
+               % (major, minor, VERSION_MAJOR, VERSION_MAJOR, VERSION_MINOR))
+        if major > VERSION_MAJOR:
+            msg += "; upgrade arinfer to read it"
+        raise ArwError(path, "preamble.version", msg)
+    got = _crc(buf[:48])
+    if got != preamble_crc:
+        raise ArwError(path, "preamble.preamble_crc", "stored CRC-32 %08x, computed %08x over bytes "
+                       "[0,48): preamble is corrupt" % (preamble_crc, got), checksum=True)
+    if flags != 0:
+        raise ArwError(path, "preamble.flags", "flags are %#x, must be 0 in version %d.x" % (flags, VERSION_MAJOR))
+    if reserved != bytes(12):
+        raise ArwError(path, "preamble.reserved", "bytes [52,64) must be zero, found %s" % reserved.hex())
+    if not 2 <= header_len <= MAX_HEADER_LEN:
+        raise ArwError(path, "preamble.header_len", "header length %d outside [2, %d]" % (header_len, MAX_HEADER_LEN))
+    if header_len > size - PREAMBLE_SIZE:
+        raise ArwError(path, "preamble.header_len", "header length %d runs past the end of the %d-byte file"
+                       % (header_len, size))
+    if data_off % ALIGNMENT:
+        raise ArwError(path, "preamble.data_offset", "data offset %d is not a multiple of %d" % (data_off, ALIGNMENT))
+    if data_off < PREAMBLE_SIZE + header_len:
+        raise ArwError(path, "preamble.data_offset", "data offset %d overlaps the header, which ends at %d"
+                       % (data_off, PREAMBLE_SIZE + header_len))
+    if data_off > size:
+        raise ArwError(path, "preamble.data_offset", "data offset %d is past the end of the %d-byte file"
+                       % (data_off, size))
+    if data_len != size - data_off:
+        raise ArwError(path, "preamble.data_len", "data section claims %d bytes from offset %d, but the file "
+                       "has %d bytes after it (file size %d): truncated or extended"
+                       % (data_len, data_off, size - data_off, size))
+    got = _crc(buf[PREAMBLE_SIZE:data_off])
+    if got != header_crc:
+        raise ArwError(path, "preamble.header_crc", "stored CRC-32 %08x, computed %08x over the header bytes "
+                       "[64,%d): header is corrupt" % (header_crc, got, data_off), checksum=True)
+    hdr_end = PREAMBLE_SIZE + header_len
+    pad = bytes(buf[hdr_end:data_off])
+    if pad.count(0) != len(pad):
+        i = next(i for i, c in enumerate(pad) if c)
+        raise ArwError(path, "header padding", "byte %d between the header end (%d) and the data offset (%d) "
+                       "is %#x, must be 0" % (hdr_end + i, hdr_end, data_off, pad[i]))
+    try:
+        text = bytes(buf[PREAMBLE_SIZE:hdr_end]).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ArwError(path, "header", "JSON header is not valid UTF-8") from None
+    try:
+        m = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+    except ValueError as e:
+        raise ArwError(path, "header", "invalid JSON: %s" % e) from None
+    if not isinstance(m, dict):
+        raise ArwError(path, "header", "must be a JSON object")
+    h = _check_hyper(path, m, minor)
+    if m.get("tensors") is None:
+        raise ArwError(path, "header.tensors", "required key is missing" if "tensors" not in m
+                       else "must not be null")
+    index = _check_index(path, m["tensors"], minor <= VERSION_MINOR, data_len)
+    data = buf[data_off:]
+    if verify_data:
+        got = _crc(data)
+        if got != data_crc:
+            raise ArwError(path, "preamble.data_crc", "stored CRC-32 %08x, computed %08x over the %d-byte data "
+                           "section: data is corrupt" % (data_crc, got, len(data)), checksum=True)
+    _check_arch(path, h, index, data, minor <= VERSION_MINOR)
+    return (major, minor), h, index, data
+
+
+def _check_index(path, items, strict, data_len):
+    if not isinstance(items, list):
+        raise ArwError(path, "header.tensors", "want an array of tensor entries, found %s" % json.dumps(items)[:40])
+    index, seen = [], set()
+    prev_end, prev_name = 0, ""
+    for i, e in enumerate(items):
+        field = "header.tensors[%d]" % i
+        if not isinstance(e, dict):
+            raise ArwError(path, field, "want an object, found %s" % json.dumps(e)[:40])
+        if strict:
+            for k in e:
+                if k not in TENSOR_KEYS:
+                    raise ArwError(path, field, "unknown key %s" % json.dumps(k))
+        for k in TENSOR_KEYS:
+            if e.get(k) is None:
+                raise ArwError(path, field + "." + k, "required key is missing or null")
+        name = e["name"]
+        if not isinstance(name, str):
+            raise ArwError(path, field + ".name", "want a string, found %s" % json.dumps(name)[:40])
+        nbytes = len(name.encode("utf-8", "surrogatepass"))
+        if not 1 <= nbytes <= MAX_NAME_LEN:
+            raise ArwError(path, field + ".name", "name must be 1 to %d bytes, found %d" % (MAX_NAME_LEN, nbytes))
+        tf = "tensor %s" % json.dumps(name, ensure_ascii=False)
+        if name in seen:
+            raise ArwError(path, tf, "appears twice in the tensor index")
+        seen.add(name)
+        dt = e["dtype"]
+        if not isinstance(dt, str):
+            raise ArwError(path, tf + ".dtype", "want a string, found %s" % json.dumps(dt)[:40])
+        if dt not in DTYPES:
+            raise ArwError(path, tf + ".dtype", "unknown dtype %s (this build, format %d.%d, reads %s)"
+                           % (json.dumps(dt), VERSION_MAJOR, VERSION_MINOR, ", ".join(DTYPES)))
+        shape = e["shape"]
+        if not isinstance(shape, list) or len(shape) > MAX_RANK:
+            raise ArwError(path, tf + ".shape", "want an array of at most %d integers, found %s"
+                           % (MAX_RANK, json.dumps(shape)[:40]))
+        n = DTYPES[dt][0]
+        for j, d in enumerate(shape):
+            if not _is_int(d) or d < 1:
+                raise ArwError(path, tf + ".shape", "entry %d: want an integer >= 1, found %s" % (j, json.dumps(d)[:40]))
+            n *= d
+            if n > data_len:
+                raise ArwError(path, tf + ".shape", "shape %s needs more bytes than the %d-byte data section"
+                               % (shape, data_len))
+        off, length = e["offset"], e["length"]
+        for k, v in (("offset", off), ("length", length)):
+            if not _is_int(v) or not 0 <= v < 2**64:
+                raise ArwError(path, tf + "." + k, "want a non-negative integer below 2^64, found %s"
+                               % json.dumps(v)[:40])
+        if length != n:
+            raise ArwError(path, tf + ".length", "length is %d bytes, but shape %s of %s needs %d"
+                           % (length, shape, dt, n))
+        if off % ALIGNMENT:
+            raise ArwError(path, tf + ".offset", "offset %d is not a multiple of %d" % (off, ALIGNMENT))
+        if off > data_len or length > data_len - off:
+            raise ArwError(path, tf + ".offset", "bytes [%d, %d+%d) run past the end of the %d-byte data section"
+                           % (off, off, length, data_len))
+        if off < prev_end:
+            raise ArwError(path, tf + ".offset", "offset %d overlaps or precedes tensor %s, which ends at %d "
+                           "(tensors must be listed in data order without overlap)"
+                           % (off, json.dumps(prev_name), prev_end))
+        index.append({"name": name, "dtype": dt, "shape": list(shape), "offset": off, "length": length})
+        prev_end, prev_name = off + length, name
+    return index
+
+
+def _raw(data, t):
+    return np.frombuffer(data, dtype=DTYPES[t["dtype"]][1], count=t["length"] // DTYPES[t["dtype"]][0],
+                         offset=t["offset"]).reshape(t["shape"])
+
+
+def _check_arch(path, h, index, data, strict):
+    by_name = {t["name"]: t for t in index}
+    specs = expected_tensors(h)
+    for name, kind, shape in specs:
+        tf = "tensor %s" % json.dumps(name)
+        t = by_name.get(name)
+        if t is None:
+            raise ArwError(path, tf, "required by arch %s but missing from the tensor index" % h["arch"])
+        if kind == "int" and t["dtype"] != "int32":
+            raise ArwError(path, tf + ".dtype", "is %s, want int32" % t["dtype"])
+        if kind == "float" and t["dtype"] == "int32":
+            raise ArwError(path, tf + ".dtype", "is %s, want float32, float16 or bfloat16" % t["dtype"])
+        if t["shape"] != shape:
+            raise ArwError(path, tf + ".shape", "is %s, want %s for arch %s with %s"
+                           % (t["shape"], shape, h["arch"], _describe(h)))
+    if strict:
+        names = {s[0] for s in specs}
+        for t in index:
+            if t["name"] not in names:
+                raise ArwError(path, "tensor %s" % json.dumps(t["name"]), "is not part of arch %s" % h["arch"])
+    D = h["dims"]
+    if h["arch"] in ("fvsbn", "nade", "made"):
+        order = _raw(data, by_name["order"]).reshape(-1, D)
+        for r, row in enumerate(order):
+            ok = (row >= 0) & (row < D)
+            if ok.all():
+                counts = np.bincount(row, minlength=D)
+                if (counts == 1).all():
+                    continue
+            for i, v in enumerate(row.tolist()):
+                where = "element [%d,%d]" % (r, i) if len(by_name["order"]["shape"]) > 1 else "element %d" % i
+                if not 0 <= v < D:
+                    raise ArwError(path, 'tensor "order"', "%s is %d, outside [0, %d): not a permutation" % (where, v, D))
+                if v in row[:i]:
+                    raise ArwError(path, 'tensor "order"', "%s repeats data index %d: not a permutation" % (where, v))
+    if h["arch"] == "made":
+        for l in range(len(h["hidden"])):
+            name = "degrees%d" % (l + 1)
+            deg = _raw(data, by_name[name])
+            bad = np.argwhere((deg < 1) | (deg > D - 1))
+            if len(bad):
+                r, c = bad[0]
+                raise ArwError(path, "tensor %s" % json.dumps(name), "element [%d,%d] is %d, outside [1, %d]"
+                               % (r, c, deg[r, c], D - 1))
+
+
+def read(path, as_float32=False, verify_data=True):
+    """Read and validate an .arw file. Returns ``(header, tensors)``: the
+    header dict (arch, dims, shape, dist, categories, the architecture's
+    hyperparameters and ``meta`` if present; ``categories`` is filled in for
+    bernoulli) and an ordered dict of numpy arrays in file order. float32 and
+    int32 tensors come back as float32/int32, float16 as float16 (float32 if
+    ``as_float32``), bfloat16 always as float32 (numpy has no bfloat16)."""
+    with open(path, "rb") as f:
+        buf = f.read()
+    _, h, index, data = decode(buf, str(path), verify_data)
+    tensors = {}
+    for t in index:
+        a = _raw(data, t)
+        if t["dtype"] == "bfloat16":
+            a = bf16_bits_to_f32(a)
+        elif t["dtype"] == "float16" and as_float32:
+            a = a.astype(np.float32)
+        else:
+            a = a.astype(a.dtype.newbyteorder("="), copy=True)
+        tensors[t["name"]] = a
+    return h, tensors
+
+
+def info(path):
+    """Validate a file and describe it: version, header, tensor index (dtype,
+    shape, offset, length per tensor) and the stored CRC-32 values."""
+    with open(path, "rb") as f:
+        buf = f.read()
+    version, h, index, _ = decode(buf, str(path))
+    crcs = _PREAMBLE.unpack_from(buf, 0)[7:10]
+    return {"version": "%d.%d" % version, "header": h, "tensors": index,
+            "crc32": {"header": "%08x" % crcs[0], "data": "%08x" % crcs[1], "preamble": "%08x" % crcs[2]}}
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _to_storage(path, name, a, dt):
+    """Convert array ``a`` to the little-endian bytes of dtype ``dt``."""
+    tf = "tensor %s" % json.dumps(name)
+    if dt not in DTYPES:
+        raise ArwError(path, tf + ".dtype", "unknown dtype %r (known: %s)" % (dt, ", ".join(DTYPES)))
+    a = np.asarray(a)
+    if a.dtype == np.bool_ or a.dtype.kind not in "iuf":
+        raise ArwError(path, tf, "numpy dtype %s cannot be stored" % a.dtype)
+    if dt == "int32":
+        if a.dtype.kind == "f":
+            raise ArwError(path, tf, "float array cannot be stored as int32")
+        if a.size and (a.min() < -2**31 or a.max() > 2**31 - 1):
+            raise ArwError(path, tf, "values do not fit int32")
+        return np.ascontiguousarray(a, dtype="<i4").tobytes()
+    if dt == "bfloat16":
+        return f32_to_bf16_bits(np.asarray(a, dtype=np.float32)).astype("<u2").tobytes()
+    # float16 from float32, so that rounding matches a float32 source exactly
+    return np.ascontiguousarray(np.asarray(a, dtype=np.float32), dtype=DTYPES[dt][1]).tobytes()
+
+
+def encode(header, tensors, dtypes=None, path=""):
+    """Return the canonical .arw bytes for ``header`` (dict: arch, dims, shape,
+    dist, categories, hidden, masks, direct, embed, meta as the arch needs)
+    and ``tensors`` (mapping name -> array, stored in iteration order).
+    ``dtypes`` maps names to "float32", "float16", "bfloat16" or "int32";
+    the default is int32 for integer arrays and float32 for float arrays.
+    The result is validated with ``decode`` before it is returned."""
+    dtypes = dict(dtypes or {})
+    hdr = {k: v for k, v in header.items() if k != "tensors"}
+    if hdr.get("dist") == "bernoulli" and "categories" not in hdr:
+        hdr["categories"] = 2
+    # Normalize numpy integers and tuples so that JSON encoding is exact.
+    for k in ("dims", "categories", "masks", "embed"):
+        if isinstance(hdr.get(k), np.integer):
+            hdr[k] = int(hdr[k])
+    for k in ("shape", "hidden"):
+        if isinstance(hdr.get(k), (tuple, list, np.ndarray)):
+            hdr[k] = [int(x) if isinstance(x, np.integer) else x for x in hdr[k]]
+    if isinstance(hdr.get("direct"), np.bool_):
+        hdr["direct"] = bool(hdr["direct"])
+    index, blobs, off = [], [], 0
+    for name, a in tensors.items():
+        a = np.asarray(a)
+        dt = dtypes.pop(name, None) or ("int32" if a.dtype.kind in "iu" else "float32")
+        blob = _to_storage(path, name, a, dt)
+        off = _align(off)
+        index.append({"name": name, "dtype": dt, "shape": [int(d) for d in a.shape],
+                      "offset": off, "length": len(blob)})
+        blobs.append((off, blob))
+        off += len(blob)
+    if dtypes:
+        raise ArwError(path, "dtypes", "names no tensor: %s" % ", ".join(sorted(dtypes)))
+    data_len = off
+    hdr["tensors"] = index
+    try:
+        js = _canonical_json(hdr)
+    except (TypeError, ValueError) as e:
+        raise ArwError(path, "header", "cannot encode as JSON: %s" % e) from None
+    if len(js) > MAX_HEADER_LEN:
+        raise ArwError(path, "header", "JSON header is %d bytes, more than the %d-byte limit"
+                       % (len(js), MAX_HEADER_LEN))
+    data_off = _align(PREAMBLE_SIZE + len(js))
+    out = bytearray(data_off + data_len)
+    out[PREAMBLE_SIZE:PREAMBLE_SIZE + len(js)] = js
+    for o, blob in blobs:
+        out[data_off + o:data_off + o + len(blob)] = blob
+    header_crc = _crc(memoryview(out)[PREAMBLE_SIZE:data_off])
+    data_crc = _crc(memoryview(out)[data_off:])
+    pre = _PREAMBLE.pack(MAGIC, VERSION_MAJOR, VERSION_MINOR, 0, len(js), data_off, data_len,
+                         header_crc, data_crc, 0, bytes(12))
+    out[:PREAMBLE_SIZE] = pre
+    out[48:52] = struct.pack("<I", _crc(bytes(out[:48])))
+    decode(out, path)
+    return bytes(out)
+
+
+def write(path, header, tensors, dtypes=None):
+    """Write the canonical .arw file for ``header`` and ``tensors`` (see
+    ``encode``) to ``path``, through a temporary file renamed into place."""
+    import os
+    b = encode(header, tensors, dtypes, str(path))
+    tmp = str(path) + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(b)
+    os.replace(tmp, path)
