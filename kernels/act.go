@@ -41,7 +41,7 @@ func Sigmoid(dst, x []float32) { checkAct("Sigmoid", dst, x); cur.sigmoid(dst, x
 
 // Tanh computes dst[i] = tanh(x[i]).
 //
-// Error: relative at most 2.5e-7 (measured 1.4e-7) on the whole range,
+// Error: relative at most 2.5e-7 (measured 1.5e-7) on the whole range,
 // including tiny |x| (an odd polynomial is used for |x| < 0.625, so there is
 // no cancellation near 0). tanh(±0) = ±0, tanh(±Inf) = ±1, NaN stays NaN.
 func Tanh(dst, x []float32) { checkAct("Tanh", dst, x); cur.tanh(dst, x) }
@@ -57,7 +57,8 @@ func Softplus(dst, x []float32) { checkAct("Softplus", dst, x); cur.softplus(dst
 // LogSigmoid computes dst[i] = log(sigmoid(x[i])) = -softplus(-x[i]).
 //
 // Error: as Softplus (it is computed as -softplus(-x)): relative at most
-// 3.5e-7, absolute at most 2^-149 where the result is denormal (x > 87.33).
+// 3.5e-7 (measured 2.3e-7), absolute at most 2^-149 where the result is
+// denormal (x > 87.33).
 // logSigmoid(+Inf) = -0, logSigmoid(-Inf) = -Inf, NaN stays NaN.
 func LogSigmoid(dst, x []float32) { checkAct("LogSigmoid", dst, x); cur.logSigmoid(dst, x) }
 

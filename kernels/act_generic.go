@@ -15,7 +15,8 @@ import "math"
 //  1. Clamp x to [-104, 89]: exp(89) > MaxFloat32, so clamped inputs still
 //     overflow to +Inf, and exp(-104) < 2^-150, so they still round to 0.
 //     NaN propagates (the SIMD min/max keep the NaN operand).
-//  2. n = round-to-nearest-even(x * log2(e)), so n is in [-150, 128].
+//  2. n = round-to-nearest-even(x * log2(e)), so n is in [-150, 128]
+//     (VROUNDPS $0 / VRNDSCALEPS $0 / FRINTN; in Go, (v + 1.5*2^23) - 1.5*2^23).
 //  3. Cody–Waite reduction r = (x - n*ln2Hi) - n*ln2Lo with the Cephes split
 //     ln2Hi = 0.693359375 (9 significant bits: n*ln2Hi and the subtraction
 //     are exact) and ln2Lo = -2.12194440e-4. |r| <= ln(2)/2 + tiny.
@@ -64,11 +65,12 @@ import "math"
 // sum and final log in float64.
 
 const (
-	log2E32 = float32(1.44269504088896341) // log2(e)
-	ln2Hi32 = float32(0.693359375)         // ln(2) high part, 9 significant bits
-	ln2Lo32 = float32(-2.12194440e-4)      // ln(2) - ln2Hi32
-	expMax  = float32(89)                  // exp(89) > MaxFloat32: overflows to +Inf
-	expMin  = float32(-104)                // exp(-104) < 2^-150: rounds to 0
+	log2E32    = float32(1.44269504088896341) // log2(e)
+	ln2Hi32    = float32(0.693359375)         // ln(2) high part, 9 significant bits
+	ln2Lo32    = float32(-2.12194440e-4)      // ln(2) - ln2Hi32
+	expMax     = float32(89)                  // exp(89) > MaxFloat32: overflows to +Inf
+	expMin     = float32(-104)                // exp(-104) < 2^-150: rounds to 0
+	roundMagic = float32(0x1.8p23)            // 1.5*2^23, see exp32
 
 	// Cephes expf: e^r ~ 1 + r + r^2*(((((P0 r + P1) r + P2) r + P3) r + P4) r + P5)
 	// on |r| <= ln(2)/2.
@@ -108,7 +110,9 @@ func exp32(x float32) float32 {
 		return x
 	}
 	x = min(max(x, expMin), expMax)
-	n := float32(math.RoundToEven(float64(x * log2E32)))
+	// Round to nearest even by adding and subtracting 1.5*2^23: the sum's
+	// ulp is 1 (|x*log2e| < 2^22 after the clamp), so it drops the fraction.
+	n := (x*log2E32 + roundMagic) - roundMagic
 	r := x - n*ln2Hi32
 	r = r - n*ln2Lo32
 	p := expP0
