@@ -78,6 +78,9 @@ func fillRows(m, n int, bias, c []float32, ldc int) {
 	if bias != nil {
 		checkVec("Gemm", "bias", n, bias)
 	}
+	if n == 0 {
+		return // c may be empty: slicing row i would be out of range
+	}
 	for i := 0; i < m; i++ {
 		fillBias(c[i*ldc:i*ldc+n], bias)
 	}
@@ -219,6 +222,11 @@ func packB(trans bool, b []float32, ldb, pc, kc, jc, nc, nr int, lo, hi []int, b
 		any = true
 		if cols < nr || hi != nil {
 			clear(panel[klo*nr : khi*nr])
+		}
+		if trans && hi == nil {
+			// Column j of the panel is a contiguous piece of row col of b.
+			gatherRows(panel, nr, b[(jc+q*nr)*ldb+pc:], ldb, cols, kc)
+			continue
 		}
 		if !trans && hi == nil {
 			// Row p of the panel is a contiguous piece of row pc+p of b:
