@@ -370,3 +370,22 @@ func TestErrorsWrapSentinels(t *testing.T) {
 	e = &Error{Path: "m.arw", Msg: "cannot open", Err: os.ErrNotExist}
 	assert.Equal(t, "arw: m.arw: cannot open: file does not exist", e.Error())
 }
+
+// TestReadFallbackNamesFile covers the path Open takes when memory mapping
+// is unavailable: a plain read that still names the file in errors.
+func TestReadFallbackNamesFile(t *testing.T) {
+	h := sampleHeaders()["gru"]
+	ts := sampleTensors("gru", h, F32)
+	path := filepath.Join(t.TempDir(), "g.arw")
+	require.NoError(t, WriteFile(path, h, ts))
+	fd, err := os.Open(path)
+	require.NoError(t, err)
+	defer fd.Close()
+	st, err := fd.Stat()
+	require.NoError(t, err)
+	f, err := readAt(path, fd, st.Size(), Options{})
+	require.NoError(t, err)
+	checkModel(t, f, h, ts)
+	_, err = readAt(path, fd, st.Size()-1, Options{})
+	assert.ErrorContains(t, err, "g.arw: preamble.data_len")
+}
