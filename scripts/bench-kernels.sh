@@ -35,7 +35,10 @@ fi
 
 echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "# commit: $commit"
-echo "# cpu: $(lscpu | sed -n 's/^Model name: *//p') ($(nproc) cores online, $(lscpu | sed -n 's/^Hypervisor vendor: *//p' | sed 's/^\(.\)/hypervisor /'))"
+lsf() { lscpu | sed -n "s/^$1: *//p"; }
+hv=$(lsf 'Hypervisor vendor')
+echo "# cpu: $(lsf 'Model name') (family $(lsf 'CPU family') model $(lsf 'Model') stepping $(lsf 'Stepping'); $(nproc) cores online; L1d $(lsf 'L1d cache'), L2 $(lsf 'L2 cache'), L3 $(lsf 'L3 cache')${hv:+; hypervisor $hv})"
+echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# go: $(go version)"
 echo "# active tier: $(go run ./scripts/tier)${ARINFER_KERNELS:+ (ARINFER_KERNELS=$ARINFER_KERNELS)}"
 echo "# raw outputs: $OUT"
@@ -51,12 +54,14 @@ echo "# ${actcmd[*]}"
 "${actcmd[@]}" > "$OUT/go-act.txt"
 cat "$OUT/go.txt" "$OUT/go-act.txt" > "$OUT/go-all.txt"
 
+echo "# OpenBLAS core type detected by default (no OPENBLAS_CORETYPE): $(env -u OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS=1 "$PY" "$SCRIPTS/bench_blas.py" --info | sed -n 's/^# openblas corename: //p')"
 for core in Haswell SkylakeX; do
 	echo "# OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$core $PY scripts/bench_blas.py"
 	OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$core "$PY" "$SCRIPTS/bench_blas.py" > "$OUT/blas-$core.txt"
 	grep '^# openblas \(config\|corename\|threads\)' "$OUT/blas-$core.txt" | sed 's/^# /#   /'
 done
 
+echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 "$PY" "$SCRIPTS/bench_table.py" --go "$OUT/go-all.txt" --peak "$OUT/peak.txt" \
 	--blas "Haswell=$OUT/blas-Haswell.txt" --blas "SkylakeX=$OUT/blas-SkylakeX.txt"

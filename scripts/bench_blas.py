@@ -105,6 +105,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=11, help="timed batches per shape (median is reported)")
     ap.add_argument("--min-time", type=float, default=0.02, help="seconds per timed batch")
+    ap.add_argument("--info", action="store_true", help="print the '#' header lines only")
     args = ap.parse_args()
 
     rng = np.random.default_rng(1)
@@ -121,6 +122,8 @@ def main():
     for v in ("OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_VERBOSE"):
         print(f"# {v}={os.environ.get(v, '')}")
     sys.stdout.flush()
+    if args.info:
+        return
 
     for name, m, n, k, trans_b in gemm_cases():
         a = rand(m, k)
