@@ -611,3 +611,21 @@ def write(path, header, tensors, dtypes=None):
     with open(tmp, "wb") as f:
         f.write(b)
     os.replace(tmp, path)
+
+
+def main(argv=None):
+    """``python3 python/arw.py FILE...``: validate files and print their
+    description (see ``info``) as JSON; exit status 1 if any is invalid."""
+    import sys
+    status = 0
+    for path in (sys.argv[1:] if argv is None else argv):
+        try:
+            print(json.dumps(dict(info(path), path=str(path)), ensure_ascii=False))
+        except (OSError, ArwError) as e:
+            print("%s: %s" % (path, e), file=sys.stderr)
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -298,3 +298,12 @@ def test_newer_minor_version_ignores_unknown_keys():
         arw.decode(g)
     version, h, _, _ = arw.decode(patch(g, 10, "<H", 7))
     assert version == (1, 7) and h["arch"] == "fvsbn"
+
+
+def test_command_line(tmp_path, capsys):
+    bad = tmp_path / "bad.arw"
+    bad.write_bytes(b"hello")
+    assert arw.main([os.path.join(TESTDATA, "go_lstm.arw"), str(bad)]) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out)["header"]["arch"] == "lstm"
+    assert "bad.arw: preamble: file is 5 bytes" in err
