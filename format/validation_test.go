@@ -287,6 +287,20 @@ func TestWriterRefusesMalformedTensors(t *testing.T) {
 			assert.ErrorContains(t, err, c.want)
 		})
 	}
+	for _, c := range []struct {
+		edit func(*Header)
+		want string
+	}{
+		{func(h *Header) { h.Hidden = []int{3} }, "header.hidden: is set, but arch fvsbn does not use it"},
+		{func(h *Header) { h.Masks = 1 }, "header.masks: is set, but arch fvsbn does not use it"},
+		{func(h *Header) { h.Direct = true }, "header.direct: is set"},
+		{func(h *Header) { h.Embed = 4 }, "header.embed: is set"},
+	} {
+		bad := h.Clone()
+		c.edit(&bad)
+		_, err := Encode(bad, sampleTensors("fvsbn", h, F32))
+		assert.ErrorContains(t, err, c.want)
+	}
 	bad := h
 	bad.Meta = []byte(`{"a":1} x`)
 	_, err := Encode(bad, sampleTensors("fvsbn", h, F32))

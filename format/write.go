@@ -61,6 +61,24 @@ func headerJSON(h Header, infos []TensorInfo) ([]byte, error) {
 		"dist":       h.Dist,
 		"categories": h.Categories,
 	}
+	// Refuse hyperparameters the architecture does not use rather than
+	// dropping them silently.
+	unused := func(key string, set bool, archs ...Arch) error {
+		if set && !slices.Contains(archs, h.Arch) {
+			return errorf("", "header."+key, "is set, but arch %s does not use it", h.Arch)
+		}
+		return nil
+	}
+	for _, err := range []error{
+		unused("hidden", h.Hidden != nil, NADE, MADE, LSTM, GRU),
+		unused("masks", h.Masks != 0, MADE),
+		unused("direct", h.Direct, MADE),
+		unused("embed", h.Embed != 0, LSTM, GRU),
+	} {
+		if err != nil {
+			return nil, err
+		}
+	}
 	switch h.Arch {
 	case NADE:
 		m["hidden"] = nonNil(h.Hidden)
