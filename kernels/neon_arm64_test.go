@@ -108,9 +108,9 @@ func TestNEONScaleAdd(t *testing.T) {
 	})
 }
 
-// gemvShapes are (m, n) pairs covering every row remainder mod 4 and every
+// neonGemvShapes are (m, n) pairs covering every row remainder mod 4 and every
 // column remainder mod 8 and 32, plus MNIST-sized ones.
-func gemvShapes() [][2]int {
+func neonGemvShapes() [][2]int {
 	var s [][2]int
 	for _, m := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 13} {
 		for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100} {
@@ -123,7 +123,7 @@ func gemvShapes() [][2]int {
 func TestNEONGemv(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	neonAndGeneric(t, func(t *testing.T) {
-		for _, sh := range gemvShapes() {
+		for _, sh := range neonGemvShapes() {
 			m, n := sh[0], sh[1]
 			for _, pad := range []int{0, 3} {
 				lda := max(n+pad, 1)
@@ -152,7 +152,7 @@ func TestNEONGemv(t *testing.T) {
 func TestNEONGemvT(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	neonAndGeneric(t, func(t *testing.T) {
-		for _, sh := range gemvShapes() {
+		for _, sh := range neonGemvShapes() {
 			m, n := sh[0], sh[1]
 			for _, pad := range []int{0, 5} {
 				lda := max(n+pad, 1)
