@@ -37,7 +37,8 @@ import (
 //     equivalent.
 //   - Dot, Axpy, Scale, Add over n elements.
 //   - Activations/<tier>/<fn>/<n>: also reports ns/elem; the inputs are
-//     uniform in [-8, 8) (logit-like).
+//     uniform in [-8, 8) (logit-like). Cells/<tier>/<lstm|gru>/<H>: the fused
+//     recurrent cell updates, ns/elem per hidden unit.
 
 // benchSink keeps results alive so the compiler cannot drop the calls.
 var benchSink float32
@@ -393,6 +394,34 @@ func TestSteadyStateAllocs(t *testing.T) {
 			f() // warm the pool
 			if a := testing.AllocsPerRun(20, f); a != 0 {
 				t.Errorf("%s: %v allocs per call, want 0", name, a)
+			}
+		}
+	})
+}
+
+// BenchmarkCells times the fused LSTM and GRU cell updates for H units
+// (ns/elem is per unit); the cells read g and update c and h in place,
+// which stay bounded over repeated steps.
+func BenchmarkCells(b *testing.B) {
+	benchTiers(b, func(b *testing.B) {
+		for _, cell := range []string{"lstm", "gru"} {
+			for _, h := range []int{64, 256} {
+				b.Run(fmt.Sprintf("%s/%d", cell, h), func(b *testing.B) {
+					g, c, hs := benchVec(1, 4*h, 4), benchVec(2, h, 1), benchVec(3, h, 1)
+					b.SetBytes(int64(4 * 6 * h))
+					b.ReportAllocs()
+					for b.Loop() {
+						if cell == "lstm" {
+							LSTMCell(g, c, hs)
+						} else {
+							GRUCell(g, hs)
+						}
+					}
+					benchSink = hs[0]
+					if sec := b.Elapsed().Seconds(); sec > 0 {
+						b.ReportMetric(sec*1e9/float64(b.N)/float64(h), "ns/elem")
+					}
+				})
 			}
 		}
 	})

@@ -47,7 +47,7 @@ echo "# single-core FMA peak (go run ./internal/fmapeak/cmd):"
 go run ./internal/fmapeak/cmd | tee "$OUT/peak.txt" | sed 's/^/#   /'
 
 gocmd=(go test -run '^$' -bench 'Gemm|Gemv' -benchtime "$BENCHTIME" -count "$COUNT" ./kernels/)
-actcmd=(go test -run '^$' -bench 'Activations/.*/.*/784$' -benchtime "$BENCHTIME" -count "$COUNT" ./kernels/)
+actcmd=(go test -run '^$' -bench 'Activations/.*/.*/784$|Cells' -benchtime "$BENCHTIME" -count "$COUNT" ./kernels/)
 echo "# ${gocmd[*]}"
 "${gocmd[@]}" > "$OUT/go.txt"
 echo "# ${actcmd[*]}"

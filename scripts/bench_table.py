@@ -107,8 +107,9 @@ def main():
         return sorted(ks, key=lambda k: (shape_key(k[2]), TIER_ORDER.get(k[1], 9)))
 
     # Dense GEMM / GEMV / GEMVT against OpenBLAS of the same ISA.
-    print("| kernel | shape | tier | arinfer GFLOP/s | OpenBLAS same-ISA GFLOP/s | ratio | fraction of FMA peak | allocs/op |")
-    print("|---|---|---|---:|---:|---:|---:|---:|")
+    if any(k[0] in ("Gemm", "Gemv", "GemvT") for k in gob):
+        print("| kernel | shape | tier | arinfer GFLOP/s | OpenBLAS same-ISA GFLOP/s | ratio | fraction of FMA peak | allocs/op |")
+        print("|---|---|---|---:|---:|---:|---:|---:|")
     for bench, kind in (("Gemm", "gemm"), ("Gemv", "gemv"), ("GemvT", "gemvt")):
         for k in keys(bench):
             _, tier, shape = k
@@ -158,19 +159,21 @@ def main():
                   f"| {fmt(obns, 0)}{f' ({core})' if core else ''} | {fmt(sp, 2)} | {fmt(med(gob[k], 'allocs/op'), 0)} |")
 
     # Activations against the generic tier.
-    acts = keys("Activations")
+    acts = keys("Activations") + keys("Cells")
     if acts:
         print()
-        print("| activation | n | tier | ns/elem | generic ns/elem | speed-up over pure Go | allocs/op |")
+        print("| activation | n (cells: H) | tier | ns/elem | generic ns/elem | speed-up over pure Go | allocs/op |")
         print("|---|---:|---|---:|---:|---:|---:|")
         for k in acts:
-            _, tier, shape = k
+            bench, tier, shape = k
             fn, n = shape.split("/")
             ne = med(gob[k], "ns/elem")
-            gen = gob.get(("Activations", "generic", shape))
+            gen = gob.get((bench, "generic", shape))
             gne = med(gen, "ns/elem") if gen else None
             sp = gne / ne if ne and gne else None
-            target = ACT_TARGET if tier != "generic" else None
+            if bench == "Cells":
+                fn += " cell"
+            target = ACT_TARGET if tier != "generic" and bench == "Activations" else None
             if target is not None and (sp is None or sp < target):
                 misses.append(f"Activations {fn}/{n} on {tier}: {fmt(sp, 2)}x pure Go, target ≥{target}x")
             print(f"| {fn} | {n} | {tier} | {fmt(ne, 2)} | {fmt(gne, 2)} | {fmt(sp, 2)}{mark(sp, target)} "
