@@ -315,6 +315,11 @@ add_done:
 // GEMV (y[i] += A[i,:n]·x), AVX2. Rows are processed 8 at a time sharing
 // each load of x, with row pointers BX (rows 0-2, via R8 = lda*4 and
 // R8*2), R9 (rows 3-5) and R10 (rows 6-7) that advance with the column.
+//
+// Once A no longer fits in L1 the GEMVs stream it from L2, and loads that
+// cross a cache line cost about a third of the time: rows whose byte offset
+// is a multiple of 64 (lda a multiple of 16 and a 64-byte aligned a) are
+// fastest. Measured (AVX-512, 784x500): lda=500 20 us, lda=512 13.6 us.
 
 // GEMV8_CHUNK(off): Y0..Y7 += A[row0..7, off/4 : off/4+8] * x[off/4 : off/4+8].
 #define GEMV8_CHUNK(off) \
