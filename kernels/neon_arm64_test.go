@@ -286,3 +286,116 @@ func TestNEONGemm(t *testing.T) {
 		}
 	})
 }
+
+// ulpDiff is the distance in float32 steps between a and b (both finite or
+// equal), with +0 and -0 one step apart.
+func ulpDiff(a, b float32) int64 {
+	key := func(v float32) int64 {
+		u := int64(math.Float32bits(v))
+		if u>>31 != 0 {
+			return -(u & 0x7fffffff) - 1
+		}
+		return u
+	}
+	d := key(a) - key(b)
+	if d < 0 {
+		d = -d
+	}
+	return d
+}
+
+// TestNEONActMatchesGeneric checks that the NEON activations compute the
+// generic float32 algorithms lane by lane: on special values, a dense sweep
+// and random bit patterns, every result is within neonActULP of the generic
+// one (NaN exactly where the generic gives NaN). The only differences come
+// from fusing a*b+c into FMA where the Go compiler did not, or vice versa.
+func TestNEONActMatchesGeneric(t *testing.T) {
+	requireNEON(t)
+	const neonActULP = 1
+	r := rand.New(rand.NewPCG(15, 16))
+	x := actInputs(r, 200000, 200000)
+	for _, a := range unaryActs {
+		got := make([]float32, len(x))
+		want := make([]float32, len(x))
+		a.f(got, x)
+		withTier(Generic, func() { a.f(want, x) })
+		var worst int64
+		diff := 0
+		for i := range x {
+			g, w := got[i], want[i]
+			if w != w || g != g {
+				if (w != w) != (g != g) {
+					t.Fatalf("%s(%v): neon %v, generic %v", a.name, x[i], g, w)
+				}
+				continue
+			}
+			d := ulpDiff(g, w)
+			if d > neonActULP {
+				t.Fatalf("%s(%v [%#08x]): neon %v, generic %v: %d ulp apart", a.name, x[i], math.Float32bits(x[i]), g, w, d)
+			}
+			if d != 0 {
+				diff++
+			}
+			worst = max(worst, d)
+		}
+		t.Logf("%s: %d of %d results differ from generic, by at most %d ulp", a.name, diff, len(x), worst)
+	}
+}
+
+// TestNEONReductionsSpecial puts NaN, ±Inf and extreme values at every
+// position of 19-element vectors, so they land in the assembly body (first
+// 16 elements) or the Go tail, and checks LogSumExp and BernoulliLogProb
+// against the generic tier (exact for NaN/Inf results, within the float64
+// summation-order difference otherwise).
+func TestNEONReductionsSpecial(t *testing.T) {
+	requireNEON(t)
+	inf := float32(math.Inf(1))
+	nan := float32(math.NaN())
+	r := rand.New(rand.NewPCG(17, 18))
+	for _, sv := range []float32{nan, inf, -inf, math.MaxFloat32, -math.MaxFloat32, 88, -104, 0} {
+		for pos := 0; pos < 19; pos++ {
+			x := randVec(r, 19, 0)
+			bits := make([]float32, 19)
+			for i := range x {
+				x[i] *= 20
+				bits[i] = float32(r.IntN(2))
+			}
+			x[pos] = sv
+			got := LogSumExp(x)
+			var want float32
+			withTier(Generic, func() { want = LogSumExp(x) })
+			if !sameOrClose(got, want) {
+				t.Fatalf("LogSumExp with %v at %d: neon %v, generic %v", sv, pos, got, want)
+			}
+			got = BernoulliLogProb(x, bits)
+			withTier(Generic, func() { want = BernoulliLogProb(x, bits) })
+			if !sameOrClose(got, want) {
+				t.Fatalf("BernoulliLogProb with %v at %d: neon %v, generic %v", sv, pos, got, want)
+			}
+		}
+	}
+	// Long vectors: all terms in the body but the tail of 5.
+	x := randVec(r, 1029, 1)
+	bits := make([]float32, len(x))
+	for i := range x {
+		x[i] *= 50
+		bits[i] = float32(r.IntN(2))
+	}
+	var wl, wb float32
+	withTier(Generic, func() { wl, wb = LogSumExp(x), BernoulliLogProb(x, bits) })
+	if gl, gb := LogSumExp(x), BernoulliLogProb(x, bits); !sameOrClose(gl, wl) || !sameOrClose(gb, wb) {
+		t.Fatalf("n=1029: LogSumExp neon %v generic %v, BernoulliLogProb neon %v generic %v", gl, wl, gb, wb)
+	}
+}
+
+// sameOrClose reports whether two reductions agree: both NaN, the same
+// infinity, or within 1 ulp (the float64 sums differ only in order).
+func sameOrClose(a, b float32) bool {
+	if a != a || b != b {
+		return a != a && b != b
+	}
+	if math.IsInf(float64(a), 0) || math.IsInf(float64(b), 0) {
+		return a == b
+	}
+	return ulpDiff(a, b) <= 1
+}
