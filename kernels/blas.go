@@ -126,13 +126,28 @@ func MaskedGemv(m, n int, a []float32, lda int, x []float32, lo, hi []int, bias,
 			l, h := rangeLo(lo, i), hi[i]
 			row := a[i*lda:]
 			if l < min(clo, h) {
-				y[i] += k.dot(row[l:min(clo, h)], x[l:])
+				y[i] += raggedDot(k, row[l:min(clo, h)], x[l:])
 			}
 			if s := max(chi, l); s < h {
-				y[i] += k.dot(row[s:h], x[s:])
+				y[i] += raggedDot(k, row[s:h], x[s:])
 			}
 		}
 	}
+}
+
+// raggedDot is the dot product of a ragged row end in MaskedGemv. Along a
+// staircase these ends are a few elements long, where the call into a SIMD
+// kernel costs more than the arithmetic, so short ones run inline.
+func raggedDot(k *impl, a, x []float32) float32 {
+	if len(a) >= 16 {
+		return k.dot(a, x)
+	}
+	x = x[:len(a)]
+	var s float32
+	for j, v := range a {
+		s += v * x[j]
+	}
+	return s
 }
 
 func rangeLo(lo []int, i int) int {
