@@ -91,7 +91,7 @@ type Step struct {
 	Dim    int       // data index generated at this step, or -1 if it differs between examples (a mixture of orderings)
 	Dims   []int32   // per example: the data index generated at this step; nil when all are Dim
 	Known  bool      // the caller fixed this dimension (completion)
-	Logits []float32 // per example: the logit of x=1 (Bernoulli) before temperature
+	Logits []float32 // per example, before temperature: the logit of x=1 (Bernoulli), or the Categories logits of a categorical model (len = batch·Categories, example-major)
 	Values []float32 // per example: the value drawn or given
 }
 

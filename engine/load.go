@@ -10,10 +10,16 @@ import (
 // keeps its own (permuted) copy of the weights, so f may be closed after.
 func FromFile(f *format.File) (Model, error) {
 	h := f.Header()
-	if h.Dist != format.Bernoulli {
-		return nil, fmt.Errorf("engine: %s: %s models with %s outputs are not supported yet", f.Path(), h.Arch, h.Dist)
+	cfg := Config{Arch: string(h.Arch), Dims: h.Dims, Shape: h.Shape, Hidden: h.Hidden, Masks: h.Masks, Direct: h.Direct,
+		Categories: h.Categories, Embed: h.Embed}
+	switch h.Dist {
+	case format.Bernoulli:
+		cfg.Dist = Bernoulli
+	case format.Categorical:
+		cfg.Dist = Categorical
+	default:
+		return nil, fmt.Errorf("engine: %s: %s models with %s outputs are not supported", f.Path(), h.Arch, h.Dist)
 	}
-	cfg := Config{Arch: string(h.Arch), Dims: h.Dims, Shape: h.Shape, Hidden: h.Hidden, Masks: h.Masks, Direct: h.Direct}
 	m, err := New(cfg, f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Path(), err)

@@ -17,12 +17,20 @@ type Weights interface {
 
 // Config holds the hyperparameters a model is built from.
 type Config struct {
-	Arch   string // fvsbn, nade, made
+	Arch   string // fvsbn, nade, made, lstm, gru
 	Dims   int    // D
 	Shape  []int  // data shape; nil means [D]
-	Hidden []int  // hidden layer sizes (nade: one; made: one or more)
+	Hidden []int  // hidden layer sizes (nade: one; made: one or more; lstm/gru: one per stacked layer, all equal)
 	Masks  int    // made: number of orderings/masks K (0 means 1)
 	Direct bool   // made: direct input-to-output connection
+
+	// Dist is the output distribution; Categorical only for lstm and gru.
+	Dist Dist
+	// Categories is the number of values K of a categorical dimension
+	// (at least 2); 0 or 2 for Bernoulli.
+	Categories int
+	// Embed is the embedding width E of lstm and gru.
+	Embed int
 }
 
 // New builds a model of cfg.Arch from w.
@@ -45,7 +53,25 @@ func New(cfg Config, w Weights) (Model, error) {
 		return nil, fmt.Errorf("engine: %s: shape %v holds %d dimensions, not %d", cfg.Arch, shape, p, cfg.Dims)
 	}
 	info := Info{Arch: cfg.Arch, Dims: cfg.Dims, Shape: slices.Clone(shape), Dist: Bernoulli, Categories: 2}
+	switch cfg.Dist {
+	case Bernoulli:
+		if cfg.Categories != 0 && cfg.Categories != 2 {
+			return nil, fmt.Errorf("engine: %s: a bernoulli model has 2 categories, not %d", cfg.Arch, cfg.Categories)
+		}
+	case Categorical:
+		if cfg.Arch != "lstm" && cfg.Arch != "gru" {
+			return nil, fmt.Errorf("engine: %s: categorical outputs are supported for lstm and gru only", cfg.Arch)
+		}
+		if cfg.Categories < 2 {
+			return nil, fmt.Errorf("engine: %s: a categorical model needs at least 2 categories, not %d", cfg.Arch, cfg.Categories)
+		}
+		info.Dist, info.Categories = Categorical, cfg.Categories
+	default:
+		return nil, fmt.Errorf("engine: %s: unknown distribution %v", cfg.Arch, cfg.Dist)
+	}
 	switch cfg.Arch {
+	case "lstm", "gru":
+		return newRNN(info, cfg, w)
 	case "fvsbn":
 		return newFVSBN(info, w)
 	case "nade":

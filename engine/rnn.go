@@ -1,0 +1,506 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/arinfer/arinfer/kernels"
+)
+
+// rnn is a stacked LSTM or GRU over the dimensions in raster order
+// (format/SPEC.md section 3.4): the input at step t is the embedding of the
+// previous value (of a start symbol at t = 0), the last layer's state gives
+// the logit (Bernoulli) or the K logits (categorical) of dimension t. The
+// state carries the whole prefix, so sampling needs nothing else.
+//
+// The weights are rearranged at load so that every step is one matrix-vector
+// product per layer followed by a fused cell kernel:
+//
+//   - layer 0: the input part W_ih·embed[s] + b_ih (+ the state biases) is
+//     tabulated for every input symbol s (K+1 rows), so a step adds only
+//     W_hh·h to a table row;
+//   - layer n ≥ 1: [W_ih | W_hh] is concatenated so that a step is one
+//     product over [h_{n-1} | h_n], which are adjacent in the state vector
+//     [h_0 | h_1 | … | h_{L-1}];
+//   - GRU: gates are laid out as kernels.GRUCell wants them, 4H rows (r, z,
+//     n_i, n_h), with n_i reading only the input half and n_h only the
+//     state half (a per-row column range), because PyTorch multiplies only
+//     W_hn·h + b_hn by the reset gate.
+//
+// A batch of B examples advances together: each layer's step is one GEMM of
+// the B states against the layer's weights.
+type rnn struct {
+	info  Info
+	gru   bool
+	L, H  int
+	K, C  int
+	ident []int32 // 0..D-1: the ordering (raster)
+
+	tab0   []float32 // (K+1) x 4H: layer-0 gate pre-activations for each input symbol, biases included
+	whh0   []float32 // 4H x H: layer-0 state weights (GRU: the n_i rows are zero and never read)
+	hi0    []int     // GRU: per-row column end over h for layer 0 (0 for n_i rows)
+	wup    []float32 // (L-1) x 4H x 2H: [W_ih | W_hh] of layers 1..L-1
+	bup    []float32 // (L-1) x 4H: their biases
+	lo, hi []int     // GRU: per-row column range over [x | h] for layers ≥ 1
+	wout   []float32 // C x H
+	bout   []float32 // C
+
+	pool sync.Pool // *rnnWork
+}
+
+// rnnWork is the state of up to B examples advancing together.
+type rnnWork struct {
+	hs, cs []float32 // B x (L·H): per example [h_0 | … | h_{L-1}] and the LSTM cells
+	g      []float32 // B x 4H gate pre-activations of one layer
+	out    []float32 // B x C logits of the current step
+	sym    []int32   // B input symbols of the current step
+	lg     []float32 // scoring, Bernoulli: B x D logits
+	lp     []float64 // scoring, categorical: B running log-probabilities
+	vals   []float32 // sampling: B values of the current step
+	p      []float64 // sampling, categorical: K probabilities
+	rng    rngs
+	run    rnnScore
+}
+
+// rnnGemmMin is the batch size from which a layer's step runs as one GEMM
+// over the batch rather than one GEMV per example (the GEMM repacks the
+// weights on every call, which pays only when several rows share them).
+const rnnGemmMin = 4
+
+// rnnChunk is the number of examples a scoring worker advances together.
+const rnnChunk = 64
+
+func newRNN(info Info, cfg Config, w Weights) (*rnn, error) {
+	arch := info.Arch
+	L := len(cfg.Hidden)
+	if L < 1 {
+		return nil, errorf("%s: needs at least one hidden layer size", arch)
+	}
+	H := cfg.Hidden[0]
+	for _, h := range cfg.Hidden {
+		if h != H {
+			return nil, errorf("%s: stacked layers must have equal hidden sizes, have %v", arch, cfg.Hidden)
+		}
+	}
+	if H < 1 || cfg.Embed < 1 {
+		return nil, errorf("%s: hidden size %d and embedding width %d must be at least 1", arch, H, cfg.Embed)
+	}
+	E, K := cfg.Embed, info.Categories
+	C := 1
+	if info.Dist == Categorical {
+		C = K
+	}
+	gru := arch == "gru"
+	G := 4
+	if gru {
+		G = 3
+	}
+	m := &rnn{info: info, gru: gru, L: L, H: H, K: K, C: C}
+	emb, err := tensor(w, "embed", K+1, E)
+	if err != nil {
+		return nil, err
+	}
+	var err2 error
+	get := func(name string, shape ...int) []float32 {
+		if err2 != nil {
+			return nil
+		}
+		v, e := tensor(w, name, shape...)
+		if e != nil {
+			err2 = e
+		}
+		return v
+	}
+	type layer struct{ wih, whh, bih, bhh []float32 }
+	layers := make([]layer, L)
+	for n := range layers {
+		in := H
+		if n == 0 {
+			in = E
+		}
+		layers[n] = layer{
+			wih: get(fmt.Sprintf("weight_ih_l%d", n), G*H, in),
+			whh: get(fmt.Sprintf("weight_hh_l%d", n), G*H, H),
+			bih: get(fmt.Sprintf("bias_ih_l%d", n), G*H),
+			bhh: get(fmt.Sprintf("bias_hh_l%d", n), G*H),
+		}
+	}
+	wout := get("out_weight", C, H)
+	bout := get("out_bias", C)
+	if err2 != nil {
+		return nil, err2
+	}
+	m.info.Params = (K+1)*E + G*H*(E+H) + 2*G*H + (L-1)*(G*H*2*H+2*G*H) + C*H + C
+	m.wout = append([]float32(nil), wout...)
+	m.bout = append([]float32(nil), bout...)
+	m.ident = make([]int32, info.Dims)
+	for t := range m.ident {
+		m.ident[t] = int32(t)
+	}
+
+	// src maps gate row r of the 4H layout to (row of the G·H PyTorch
+	// layout, whether it reads the input, whether it reads the state).
+	type rowSrc struct {
+		row       int
+		in, state bool
+	}
+	src := func(r int) rowSrc {
+		if !gru {
+			return rowSrc{r, true, true}
+		}
+		switch {
+		case r < 2*H: // r, z
+			return rowSrc{r, true, true}
+		case r < 3*H: // n_i
+			return rowSrc{r, true, false}
+		}
+		return rowSrc{r - H, false, true} // n_h
+	}
+
+	// Layer 0: the input table and the state weights.
+	l0 := layers[0]
+	m.tab0 = make([]float32, (K+1)*4*H)
+	m.whh0 = make([]float32, 4*H*H)
+	if gru {
+		m.hi0 = make([]int, 4*H)
+	}
+	for r := 0; r < 4*H; r++ {
+		s := src(r)
+		if s.state {
+			copy(m.whh0[r*H:(r+1)*H], l0.whh[s.row*H:(s.row+1)*H])
+			if gru {
+				m.hi0[r] = H
+			}
+		}
+		for v := 0; v <= K; v++ {
+			var acc float64
+			if s.in {
+				acc = float64(l0.bih[s.row])
+				for e := 0; e < E; e++ {
+					acc += float64(l0.wih[s.row*E+e]) * float64(emb[v*E+e])
+				}
+			}
+			if s.state {
+				acc += float64(l0.bhh[s.row])
+			}
+			m.tab0[v*4*H+r] = float32(acc)
+		}
+	}
+
+	// Layers ≥ 1: [W_ih | W_hh] over [h_{n-1} | h_n].
+	m.wup = make([]float32, (L-1)*4*H*2*H)
+	m.bup = make([]float32, (L-1)*4*H)
+	if gru {
+		m.lo, m.hi = make([]int, 4*H), make([]int, 4*H)
+		for r := 0; r < 4*H; r++ {
+			s := src(r)
+			if s.in {
+				m.lo[r] = 0
+			} else {
+				m.lo[r] = H
+			}
+			if s.state {
+				m.hi[r] = 2 * H
+			} else {
+				m.hi[r] = H
+			}
+		}
+	}
+	for n := 1; n < L; n++ {
+		l := layers[n]
+		wn := m.wup[(n-1)*4*H*2*H:]
+		bn := m.bup[(n-1)*4*H:]
+		for r := 0; r < 4*H; r++ {
+			s := src(r)
+			var b float64
+			if s.in {
+				copy(wn[r*2*H:r*2*H+H], l.wih[s.row*H:(s.row+1)*H])
+				b += float64(l.bih[s.row])
+			}
+			if s.state {
+				copy(wn[r*2*H+H:(r+1)*2*H], l.whh[s.row*H:(s.row+1)*H])
+				b += float64(l.bhh[s.row])
+			}
+			bn[r] = float32(b)
+		}
+	}
+	m.pool.New = func() any { return new(rnnWork) }
+	return m, nil
+}
+
+func (m *rnn) Info() Info { return m.info }
+
+// prepare sizes ws for B examples and zeroes their states.
+func (m *rnn) prepare(ws *rnnWork, B int) {
+	LH := m.L * m.H
+	ws.hs = growF(ws.hs, B*LH)
+	clear(ws.hs)
+	if !m.gru {
+		ws.cs = growF(ws.cs, B*LH)
+		clear(ws.cs)
+	}
+	ws.g = growF(ws.g, B*4*m.H)
+	ws.out = growF(ws.out, B*m.C)
+	if cap(ws.sym) < B {
+		ws.sym = make([]int32, B)
+	}
+	ws.sym = ws.sym[:B]
+	for b := range ws.sym {
+		ws.sym[b] = int32(m.K)
+	}
+}
+
+// step advances the B examples of ws by one time step on the input symbols
+// ws.sym and writes the step's logits to ws.out (B x C).
+func (m *rnn) step(ws *rnnWork, B int) {
+	H, L := m.H, m.L
+	LH, G := L*H, 4*H
+	hs, g := ws.hs[:B*LH], ws.g[:B*G]
+	gemm := B >= rnnGemmMin
+	for n := 0; n < L; n++ {
+		switch {
+		case n == 0 && gemm:
+			for b, s := range ws.sym[:B] {
+				copy(g[b*G:(b+1)*G], m.tab0[int(s)*G:(int(s)+1)*G])
+			}
+			if m.gru {
+				kernels.GemmAcc(false, true, B, 2*H, H, hs, LH, m.whh0, H, g, G)
+				kernels.GemmAcc(false, true, B, H, H, hs, LH, m.whh0[3*H*H:], H, g[3*H:], G)
+			} else {
+				kernels.GemmAcc(false, true, B, G, H, hs, LH, m.whh0, H, g, G)
+			}
+		case n == 0:
+			for b, s := range ws.sym[:B] {
+				row := m.tab0[int(s)*G : (int(s)+1)*G]
+				h := hs[b*LH : b*LH+H]
+				if m.gru {
+					kernels.MaskedGemv(G, H, m.whh0, H, h, nil, m.hi0, row, g[b*G:(b+1)*G])
+				} else {
+					kernels.Gemv(G, H, m.whh0, H, h, row, g[b*G:(b+1)*G])
+				}
+			}
+		default:
+			w := m.wup[(n-1)*G*2*H : n*G*2*H]
+			bias := m.bup[(n-1)*G : n*G]
+			xh := hs[(n-1)*H:]
+			switch {
+			case m.gru && gemm:
+				kernels.MaskedGemm(B, G, 2*H, xh, LH, w, 2*H, m.lo, m.hi, bias, g, G)
+			case gemm:
+				kernels.Gemm(false, true, B, G, 2*H, xh, LH, w, 2*H, bias, g, G)
+			default:
+				for b := 0; b < B; b++ {
+					v := xh[b*LH : b*LH+2*H]
+					if m.gru {
+						kernels.MaskedGemv(G, 2*H, w, 2*H, v, m.lo, m.hi, bias, g[b*G:(b+1)*G])
+					} else {
+						kernels.Gemv(G, 2*H, w, 2*H, v, bias, g[b*G:(b+1)*G])
+					}
+				}
+			}
+		}
+		for b := 0; b < B; b++ {
+			o := b*LH + n*H
+			if m.gru {
+				kernels.GRUCell(g[b*G:(b+1)*G], hs[o:o+H])
+			} else {
+				kernels.LSTMCell(g[b*G:(b+1)*G], ws.cs[o:o+H], hs[o:o+H])
+			}
+		}
+	}
+	last := hs[(L-1)*H:]
+	C := m.C
+	switch {
+	case C == 1:
+		for b := 0; b < B; b++ {
+			ws.out[b] = m.bout[0] + kernels.Dot(m.wout, last[b*LH:b*LH+H])
+		}
+	case gemm:
+		kernels.Gemm(false, true, B, C, H, last, LH, m.wout, H, m.bout, ws.out, C)
+	default:
+		for b := 0; b < B; b++ {
+			kernels.Gemv(C, H, m.wout, H, last[b*LH:b*LH+H], m.bout, ws.out[b*C:(b+1)*C])
+		}
+	}
+}
+
+// checkValues checks that x holds values of the model's support.
+func (m *rnn) checkValues(x []float32) error {
+	if m.info.Dist == Bernoulli {
+		return checkBinary(x, m.info.Dims)
+	}
+	return checkCategorical(x, m.info.Dims, m.K)
+}
+
+// checkCategorical reports the first value of x that is not an integer in
+// 0..K-1.
+func checkCategorical(x []float32, dims, K int) error {
+	for i, v := range x {
+		if !(v >= 0 && v < float32(K)) || v != float32(int32(v)) {
+			return fmt.Errorf("engine: example %d dimension %d is %v; a categorical model with %d categories takes an integer 0..%d", i/dims, i%dims, v, K, K-1)
+		}
+	}
+	return nil
+}
+
+type rnnScore struct {
+	m   *rnn
+	ctx context.Context
+	x   []float32
+	out []float64
+}
+
+func (s *rnnScore) run(lo, hi int) error {
+	m := s.m
+	ws := m.pool.Get().(*rnnWork)
+	defer m.pool.Put(ws)
+	for c := lo; c < hi; c += rnnChunk {
+		if err := m.score(s.ctx, ws, s.x, s.out, c, min(c+rnnChunk, hi)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// score computes out[lo:hi] for the examples lo..hi-1 of x, advancing them
+// together.
+func (m *rnn) score(ctx context.Context, ws *rnnWork, x []float32, out []float64, lo, hi int) error {
+	D, C, B := m.info.Dims, m.C, hi-lo
+	x = x[lo*D : hi*D]
+	m.prepare(ws, B)
+	if C == 1 {
+		ws.lg = growF(ws.lg, B*D)
+	} else {
+		ws.lp = growF64(ws.lp, B)
+		clear(ws.lp)
+	}
+	for t := 0; t < D; t++ {
+		if t%64 == 63 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		m.step(ws, B)
+		for b := 0; b < B; b++ {
+			v := x[b*D+t]
+			if C == 1 {
+				ws.lg[b*D+t] = ws.out[b]
+			} else {
+				a := ws.out[b*C : (b+1)*C]
+				ws.lp[b] += float64(a[int(v)]) - float64(kernels.LogSumExp(a))
+			}
+			ws.sym[b] = int32(v)
+		}
+	}
+	for b := 0; b < B; b++ {
+		if C == 1 {
+			out[lo+b] = float64(kernels.BernoulliLogProb(ws.lg[b*D:(b+1)*D], x[b*D:(b+1)*D]))
+		} else {
+			out[lo+b] = ws.lp[b]
+		}
+	}
+	return nil
+}
+
+func (m *rnn) LogProb(ctx context.Context, x []float32, out []float64) error {
+	if err := checkBatch(&m.info, x, out); err != nil {
+		return err
+	}
+	if err := m.checkValues(x); err != nil {
+		return err
+	}
+	ws := m.pool.Get().(*rnnWork)
+	ws.run = rnnScore{m: m, ctx: ctx, x: x, out: out}
+	err := parallelFor(ctx, len(out), 16, &ws.run)
+	ws.run = rnnScore{}
+	m.pool.Put(ws)
+	return err
+}
+
+// Sample advances the whole batch one dimension at a time: each step is one
+// recurrent step on the previous values, then a draw per example. The state
+// is all a sampler keeps, so a sample costs exactly one forward pass.
+func (m *rnn) Sample(ctx context.Context, x []float32, opt SampleOptions) error {
+	D, C := m.info.Dims, m.C
+	B, err := checkSampleBuf(x, D)
+	if err != nil {
+		return err
+	}
+	invT, err := invTemperature(opt.Temperature)
+	if err != nil {
+		return err
+	}
+	known, err := knownPrefix(opt.Known, m.ident)
+	if err != nil {
+		return err
+	}
+	for e := 0; e < B; e++ {
+		for t, v := range x[e*D : e*D+known] {
+			if !(v >= 0 && v < float32(m.K)) || v != float32(int32(v)) {
+				return fmt.Errorf("engine: known dimension %d of example %d is %v; a %s model takes an integer 0..%d", t, e, v, m.info.Dist, m.K-1)
+			}
+		}
+	}
+	ws := m.pool.Get().(*rnnWork)
+	defer m.pool.Put(ws)
+	ws.rng.reset(opt.Seed, B)
+	m.prepare(ws, B)
+	ws.vals = growF(ws.vals, B)
+	if C > 1 {
+		ws.p = growF64(ws.p, C)
+	}
+	for t := 0; t < D; t++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		m.step(ws, B)
+		for b := 0; b < B; b++ {
+			v := x[b*D+t]
+			if t >= known {
+				if C == 1 {
+					v = ws.rng.bernoulli(b, ws.out[b], invT)
+				} else {
+					v = float32(ws.rng.categorical(b, ws.out[b*C:(b+1)*C], invT, ws.p))
+				}
+				x[b*D+t] = v
+			}
+			ws.vals[b] = v
+			ws.sym[b] = int32(v)
+		}
+		if opt.OnStep != nil {
+			opt.OnStep(Step{Index: t, Dim: t, Known: t < known, Logits: ws.out[:B*C], Values: ws.vals[:B]})
+		}
+	}
+	return nil
+}
+
+// categorical draws v with probability softmax(logits·invTemp)_v from
+// stream b, using p (len(logits)) as scratch.
+func (s *rngs) categorical(b int, logits []float32, invTemp float64, p []float64) int {
+	mx := math.Inf(-1)
+	for _, a := range logits {
+		mx = max(mx, float64(a)*invTemp)
+	}
+	var sum float64
+	for i, a := range logits {
+		p[i] = math.Exp(float64(a)*invTemp - mx)
+		sum += p[i]
+	}
+	u := s.uniform(b) * sum
+	for i := range logits {
+		u -= p[i]
+		if u < 0 {
+			return i
+		}
+	}
+	// Rounding left u ≥ 0 after the last term: the last category with
+	// non-zero probability.
+	for i := len(logits) - 1; i > 0; i-- {
+		if p[i] > 0 {
+			return i
+		}
+	}
+	return 0
+}
