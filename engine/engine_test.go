@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 
 	"github.com/arinfer/arinfer/kernels"
 	"github.com/stretchr/testify/assert"
@@ -361,5 +362,15 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 			assert.Zero(t, testing.AllocsPerRun(20, score), "allocs per LogProb")
 			assert.Zero(t, testing.AllocsPerRun(20, sample), "allocs per Sample")
 		})
+	}
+}
+
+func TestAlignedFloats(t *testing.T) {
+	for n := 0; n < 100; n += 7 {
+		v := alignedFloats(n)
+		require.Len(t, v, n)
+		if n > 0 {
+			assert.Zero(t, uintptr(unsafe.Pointer(&v[0]))&63, "n=%d", n)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"unsafe"
 )
 
 // Weights supplies a model's named tensors, in the layouts format/SPEC.md
@@ -166,4 +167,14 @@ func gather(dst, src []float32, order []int32) {
 	for t, d := range order {
 		dst[t] = src[d]
 	}
+}
+
+// alignedFloats returns n zeroed float32s starting on a 64-byte boundary.
+func alignedFloats(n int) []float32 {
+	buf := make([]float32, n+16)
+	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(buf)))&63) / 4
+	if off != 0 {
+		off = 16 - off
+	}
+	return buf[off : off+n : off+n]
 }
