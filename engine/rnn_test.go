@@ -2,9 +2,13 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -521,4 +525,73 @@ func TestRNNSteadyStateAllocatesNothing(t *testing.T) {
 			assert.Zero(t, testing.AllocsPerRun(10, sample8), "allocs per Sample, batch 8")
 		})
 	}
+}
+
+// TestRNNGoldenOneAtATime scores the PyTorch golden files of the recurrent
+// models one example per call (one GEMV per layer and step; the batch of
+// TestGoldenRandomModels runs the GEMM path) and sample by sample through
+// the sampler's conditionals (Known = every dimension).
+func TestRNNGoldenOneAtATime(t *testing.T) {
+	files, err := filepath.Glob("testdata/golden/*.json")
+	require.NoError(t, err)
+	n := 0
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		if !strings.HasPrefix(name, "lstm-") && !strings.HasPrefix(name, "gru-") {
+			continue
+		}
+		n++
+		t.Run(name, func(t *testing.T) {
+			raw, err := os.ReadFile(f)
+			require.NoError(t, err)
+			var g golden
+			require.NoError(t, json.Unmarshal(raw, &g))
+			m, err := Open(strings.TrimSuffix(f, ".json") + ".arw")
+			require.NoError(t, err)
+			info := m.Info()
+			D, K := info.Dims, info.Categories
+			known := make([]bool, D)
+			for i := range known {
+				known[i] = true
+			}
+			forAllTiers(t, func(t *testing.T) {
+				for e, row := range g.Inputs {
+					x := make([]float32, D)
+					for i, v := range row {
+						x[i] = float32(v)
+					}
+					out := make([]float64, 1)
+					require.NoError(t, m.LogProb(context.Background(), x, out))
+					assert.InEpsilon(t, g.F64[e], out[0], 1e-5, "example %d", e)
+					// The sampler's conditionals at the known values sum to
+					// the same log-likelihood.
+					var lp float64
+					step := func(s Step) {
+						v := int(s.Values[0])
+						if info.Dist == Bernoulli {
+							a := float64(s.Logits[0])
+							if v == 1 {
+								lp -= softplus(-a)
+							} else {
+								lp -= softplus(a)
+							}
+							return
+						}
+						mx := math.Inf(-1)
+						for _, a := range s.Logits[:K] {
+							mx = math.Max(mx, float64(a))
+						}
+						var z float64
+						for _, a := range s.Logits[:K] {
+							z += math.Exp(float64(a) - mx)
+						}
+						lp += float64(s.Logits[v]) - mx - math.Log(z)
+					}
+					require.NoError(t, m.Sample(context.Background(), x, SampleOptions{Known: known, OnStep: step}))
+					assert.InEpsilon(t, g.F64[e], lp, 1e-5, "example %d through the sampler", e)
+				}
+			})
+		})
+	}
+	require.Equal(t, 8, n, "golden lstm/gru files (python/rnn.py golden)")
 }

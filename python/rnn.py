@@ -12,6 +12,9 @@ are torch's own state_dict names for the recurrent weights) and ``header()``
 the .arw header keys.
 """
 
+import json
+import os
+
 import numpy as np
 import torch
 import torch.nn as nn
@@ -88,3 +91,76 @@ class RNN(nn.Module):
     def header(self):
         return {"arch": self.arch, "dims": self.d, "shape": list(self.shape), "dist": self.dist,
                 "categories": self.k, "hidden": [self.hidden] * self.layers, "embed": self.embed_dim}
+
+
+def from_arw(path):
+    """Rebuild an RNN module from an lstm/gru .arw file (python/arw.py)."""
+    import arw
+    h, t = arw.read(path, as_float32=True)
+    if h["arch"] not in ("lstm", "gru"):
+        raise ValueError("%s: not an lstm/gru file (arch %r)" % (path, h["arch"]))
+    m = RNN(h["arch"], d=h["dims"], k=h.get("categories", 2), dist=h["dist"], hidden=h["hidden"][0],
+            layers=len(h["hidden"]), embed=h["embed"], shape=h["shape"])
+    with torch.no_grad():
+        m.embed.weight.copy_(torch.from_numpy(np.asarray(t["embed"])))
+        sd = m.rnn.state_dict()
+        for k in sd:
+            sd[k].copy_(torch.from_numpy(np.asarray(t[k])))
+        m.out.weight.copy_(torch.from_numpy(np.asarray(t["out_weight"])))
+        m.out.bias.copy_(torch.from_numpy(np.asarray(t["out_bias"])))
+    return m
+
+
+# Random-weight golden models: name, constructor arguments.
+GOLDEN = [
+    ("lstm-d50-h16", dict(arch="lstm", d=50, hidden=16, embed=4)),
+    ("lstm-d50-h12x2", dict(arch="lstm", d=50, hidden=12, layers=2, embed=3, shape=(5, 10))),
+    ("gru-d50-h16", dict(arch="gru", d=50, hidden=16, embed=4)),
+    ("gru-d50-h12x2", dict(arch="gru", d=50, hidden=12, layers=2, embed=3, shape=(5, 10))),
+    ("lstm-d12-k5-h10x2", dict(arch="lstm", d=12, k=5, dist="categorical", hidden=10, layers=2, embed=6)),
+    ("gru-d12-k5-h10", dict(arch="gru", d=12, k=5, dist="categorical", hidden=10, embed=6)),
+    ("lstm-d8-k256-h24", dict(arch="lstm", d=8, k=256, dist="categorical", hidden=24, embed=8)),
+    ("gru-d8-k256-h20x2", dict(arch="gru", d=8, k=256, dist="categorical", hidden=20, layers=2, embed=8)),
+]
+
+
+def make_golden(out):
+    """Write engine/testdata/golden/<name>.{arw,json} for GOLDEN: random
+    weights (N(0, 0.5^2), so that the conditionals are far from uniform),
+    exported, re-read (the exporter is in the loop), and 16 random inputs
+    scored by PyTorch in float32 and float64."""
+    import arw
+    os.makedirs(out, exist_ok=True)
+    gen = torch.Generator().manual_seed(20261126)
+    rng = np.random.default_rng(20261127)
+    for name, kw in GOLDEN:
+        m = RNN(**kw)
+        with torch.no_grad():
+            for p in m.parameters():
+                p.copy_(torch.randn(p.shape, generator=gen) * 0.5)
+        path = os.path.join(out, name + ".arw")
+        tensors = m.tensors()
+        arw.write(path, m.header(), tensors, dtypes={k: "float32" for k in tensors})
+        m2 = from_arw(path)
+        if m2.dist == "bernoulli":
+            x = (rng.random((16, m2.d)) < 0.3).astype(np.int64)
+        else:
+            x = rng.integers(0, m2.k, size=(16, m2.d))
+        xt = torch.from_numpy(x)
+        with torch.no_grad():
+            f32 = m2.float().log_prob(xt).numpy().astype(np.float64)
+            f64 = m2.double().log_prob(xt).numpy()
+        rec = {"inputs": x.astype(np.uint8).tolist(), "log_prob_f32": f32.tolist(), "log_prob_f64": f64.tolist()}
+        with open(os.path.join(out, name + ".json"), "w") as f:
+            json.dump(rec, f)
+        print(name, "mean log p %.4f (float32 vs float64 max rel %.2e)" % (
+            f32.mean(), np.max(np.abs(f32 - f64) / np.abs(f64))))
+
+
+if __name__ == "__main__":
+    import sys
+    if len(sys.argv) == 2 and sys.argv[1] == "golden":
+        make_golden(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                 "engine", "testdata", "golden"))
+    else:
+        sys.exit("usage: rnn.py golden   (writes engine/testdata/golden/{lstm,gru}-*)")
