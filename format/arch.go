@@ -75,15 +75,24 @@ func expectedTensors(h *Header) []tensorSpec {
 	return nil
 }
 
-// ExpectedTensors returns the names of the tensors an architecture with
-// header h requires, in canonical order (the order SPEC.md lists them).
-func ExpectedTensors(h Header) []string {
-	specs := expectedTensors(&h)
+// ExpectedTensors returns the names of the tensors a model with header h
+// must contain, in canonical order (the order SPEC.md lists them), or an
+// error if h's hyperparameters are invalid.
+func ExpectedTensors(h Header) ([]string, error) {
+	js, err := headerJSON(h, nil)
+	if err != nil {
+		return nil, err
+	}
+	valid, _, err := parseHeader("", js, VersionMinor, 0)
+	if err != nil {
+		return nil, err
+	}
+	specs := expectedTensors(&valid)
 	names := make([]string, len(specs))
 	for i, s := range specs {
 		names[i] = s.name
 	}
-	return names
+	return names, nil
 }
 
 // validateArch checks that f holds exactly the tensors its architecture

@@ -345,3 +345,17 @@ func TestBernoulliCategoriesMayBeOmitted(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, f.Header().Categories)
 }
+
+func TestExpectedTensors(t *testing.T) {
+	names, err := ExpectedTensors(sampleHeaders()["made"])
+	require.NoError(t, err)
+	assert.Equal(t, []string{"order", "degrees1", "degrees2", "W1", "b1", "W2", "b2", "Wout", "bout", "A"}, names)
+	names, err = ExpectedTensors(sampleHeaders()["lstm"])
+	require.NoError(t, err)
+	assert.Equal(t, []string{"embed", "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
+		"weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1", "out_weight", "out_bias"}, names)
+	_, err = ExpectedTensors(Header{Arch: NADE, Dims: 4, Shape: []int{4}, Dist: Bernoulli, Categories: 2})
+	assert.ErrorContains(t, err, "header.hidden: array has 0 entries, want between 1 and 1")
+	_, err = ExpectedTensors(Header{Arch: "pixelcnn"})
+	assert.ErrorContains(t, err, "reserved for a later version")
+}
