@@ -5,6 +5,7 @@ package kernels
 import (
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 )
 
@@ -16,11 +17,14 @@ import (
 // u is the float32 unit roundoff.
 const u = 1.0 / (1 << 24)
 
-func requireNEON(t *testing.T) {
+// useNEON makes the NEON tier active for the rest of the test.
+func useNEON(t *testing.T) {
 	t.Helper()
-	if Active() != NEON {
-		t.Fatalf("active tier is %v, want neon on arm64", Active())
+	prev := Active()
+	if err := SetTier(NEON); err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = SetTier(prev) })
 }
 
 // neonAndGeneric runs f under the NEON tier and the generic tier.
@@ -31,7 +35,16 @@ func neonAndGeneric(t *testing.T, f func(t *testing.T)) {
 	}
 }
 
-func TestNEONIsDefault(t *testing.T) { requireNEON(t) }
+// TestNEONIsDefault checks that arm64 builds start on the NEON tier unless
+// ARINFER_KERNELS says otherwise.
+func TestNEONIsDefault(t *testing.T) {
+	if os.Getenv(EnvVar) != "" {
+		t.Skipf("%s is set", EnvVar)
+	}
+	if Active() != NEON {
+		t.Fatalf("active tier is %v, want neon on arm64", Active())
+	}
+}
 
 func TestNEONDot(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
@@ -181,7 +194,7 @@ func TestNEONGemvT(t *testing.T) {
 // TestNEONGemmMicro drives the 8x12 micro-kernel directly, with C carved
 // out of a guarded buffer exactly (7*ldc+12 elements) for several ldc.
 func TestNEONGemmMicro(t *testing.T) {
-	requireNEON(t)
+	useNEON(t)
 	if m, n := cur.mr, cur.nr; m != 8 || n != 12 {
 		t.Fatalf("NEON tile is %dx%d, want 8x12", m, n)
 	}
@@ -310,7 +323,7 @@ func ulpDiff(a, b float32) int64 {
 // one (NaN exactly where the generic gives NaN). The only differences come
 // from fusing a*b+c into FMA where the Go compiler did not, or vice versa.
 func TestNEONActMatchesGeneric(t *testing.T) {
-	requireNEON(t)
+	useNEON(t)
 	const neonActULP = 1
 	r := rand.New(rand.NewPCG(15, 16))
 	x := actInputs(r, 200000, 200000)
@@ -348,7 +361,7 @@ func TestNEONActMatchesGeneric(t *testing.T) {
 // against the generic tier (exact for NaN/Inf results, within the float64
 // summation-order difference otherwise).
 func TestNEONReductionsSpecial(t *testing.T) {
-	requireNEON(t)
+	useNEON(t)
 	inf := float32(math.Inf(1))
 	nan := float32(math.NaN())
 	r := rand.New(rand.NewPCG(17, 18))
