@@ -25,7 +25,7 @@ type nade struct {
 
 type nadeWork struct {
 	xo, logits []float32 // one example, ordering space
-	a, hid     []float32 // pre-activation and hidden units, B x H when sampling
+	a          []float32 // hidden pre-activation, B x H when sampling
 	rng        rngs
 	vals, lg   []float32
 	run        nadeScore
@@ -91,7 +91,6 @@ func (s *nadeScore) run(lo, hi int) error {
 	ws.xo = growF(ws.xo, D)
 	ws.logits = growF(ws.logits, D)
 	ws.a = growF(ws.a, H)
-	ws.hid = growF(ws.hid, H)
 	for i := lo; i < hi; i++ {
 		if i%16 == 0 {
 			if err := s.ctx.Err(); err != nil {
@@ -101,8 +100,8 @@ func (s *nadeScore) run(lo, hi int) error {
 		gather(ws.xo, s.x[i*D:], m.order)
 		copy(ws.a, m.c)
 		for t := 0; t < D; t++ {
-			kernels.Sigmoid(ws.hid, ws.a)
-			ws.logits[t] = m.b[t] + kernels.Dot(m.v[t*H:(t+1)*H], ws.hid)
+			// logit = b_t + v_t · sigmoid(a), the hidden units never stored.
+			ws.logits[t] = m.b[t] + kernels.SigmoidDot(m.v[t*H:(t+1)*H], ws.a)
 			if ws.xo[t] != 0 {
 				kernels.Axpy(1, m.w[t*H:(t+1)*H], ws.a)
 			}
@@ -151,7 +150,6 @@ func (m *nade) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 	defer m.pool.Put(ws)
 	ws.rng.reset(opt.Seed, B)
 	ws.a = growF(ws.a, B*H)
-	ws.hid = growF(ws.hid, H)
 	ws.vals = growF(ws.vals, B)
 	ws.lg = growF(ws.lg, B)
 	for e := 0; e < B; e++ {
@@ -164,8 +162,7 @@ func (m *nade) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 		d := int(m.order[t])
 		for e := 0; e < B; e++ {
 			a := ws.a[e*H : (e+1)*H]
-			kernels.Sigmoid(ws.hid, a)
-			lg := m.b[t] + kernels.Dot(m.v[t*H:(t+1)*H], ws.hid)
+			lg := m.b[t] + kernels.SigmoidDot(m.v[t*H:(t+1)*H], a)
 			v := x[e*D+d]
 			if t >= known {
 				v = ws.rng.bernoulli(e, lg, invT)

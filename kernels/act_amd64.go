@@ -42,6 +42,12 @@ func maxNaNAVX2(x []float32) float32
 //go:noescape
 func sumExpAVX2(x []float32, m float32) float64
 
+// sigmoidDotAVX2 returns sum_{j<len(a)} v[j]*sigmoid32(a[j]); len(v) >=
+// len(a).
+//
+//go:noescape
+func sigmoidDotAVX2(v, a []float32) float32
+
 func bernoulliAVX2(logits, x []float32) float32 {
 	return float32(-bernoulliSumAVX2(logits, x[:len(logits)]))
 }
@@ -67,6 +73,7 @@ func fillAVX2Act(t *impl) {
 	t.relu = reluAVX2
 	t.logSumExp = logSumExpAVX2
 	t.bernoulli = bernoulliAVX2
+	t.sigmoidDot = sigmoidDotAVX2
 }
 
 // AVX-512F versions of the same kernels (act_amd64.s), 16 lanes per step.
@@ -93,6 +100,9 @@ func bernoulliSumAVX512(logits, x []float32) float64
 //go:noescape
 func sumExpAVX512(x []float32, m float32) float64
 
+//go:noescape
+func sigmoidDotAVX512(v, a []float32) float32
+
 func bernoulliAVX512(logits, x []float32) float32 {
 	return float32(-bernoulliSumAVX512(logits, x[:len(logits)]))
 }
@@ -117,4 +127,5 @@ func fillAVX512Act(t *impl) {
 	t.logSigmoid = logSigmoidAVX512
 	t.logSumExp = logSumExpAVX512
 	t.bernoulli = bernoulliAVX512
+	t.sigmoidDot = sigmoidDotAVX512
 }

@@ -126,11 +126,10 @@ GLOBL tailMask<>(SB), RODATA|NOPTR, $64
 
 // SIGMOID_AVX2 sets S = sigmoid(X0) (sigmoid32). X0 is kept; X, N, R, P,
 // T are scratch.
-//   X = -|X0|; P = exp(X) = e; S = 1/(1+e); P = e*S
-//   S = sign(X0) ? P : S       (VBLENDVPS selects on the mask's sign bit)
+//   X = -|X0| (X0 with its sign bit set); P = exp(X) = e; S = 1/(1+e);
+//   P = e*S; S = sign(X0) ? P : S (VBLENDVPS selects on the mask's sign bit)
 #define SIGMOID_AVX2(X0, X, N, R, P, T, S) \
-	VANDPS    absMask<>(SB), X0, X; \
-	VXORPS    signMask<>(SB), X, X; \
+	VORPS     signMask<>(SB), X0, X; \
 	EXP_AVX2(X, N, R, P, T); \
 	VADDPS    one<>(SB), P, T; \
 	VMOVUPS   one<>(SB), S; \
@@ -580,6 +579,69 @@ sumexp_done:
 	VZEROUPPER
 	RET
 
+// func sigmoidDotAVX2(v, a []float32) float32
+// Requires: AVX2, FMA
+// Returns sum_{j<len(a)} v[j]*sigmoid32(a[j]) (len(v) >= len(a)) without
+// storing the sigmoids. 16 elements per iteration as two independent
+// chains, Y0 input, Y1..Y5 scratch, Y6 sigmoid and Y7 input, Y8..Y12
+// scratch, Y13 sigmoid, each FMAed with v (a memory operand) into its own
+// accumulator, Y14 and Y15; then at most one 8-element step into Y14. Y15
+// is then added into Y14 and reused as the tail mask: the masked loads read
+// 0 in the padding lanes of both a and v, so those lanes add
+// 0*sigmoid(0) = 0. The 8 lanes of Y14 are summed by halves.
+// DI = v, SI = a, CX = elements left.
+TEXT ·sigmoidDotAVX2(SB), NOSPLIT, $0-52
+	MOVQ   v_base+0(FP), DI
+	MOVQ   a_base+24(FP), SI
+	MOVQ   a_len+32(FP), CX
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+
+sigdot_loop16:
+	CMPQ        CX, $16
+	JB          sigdot_step8
+	VMOVUPS     (SI), Y0
+	VMOVUPS     32(SI), Y7
+	SIGMOID_AVX2(Y0, Y1, Y2, Y3, Y4, Y5, Y6)
+	SIGMOID_AVX2(Y7, Y8, Y9, Y10, Y11, Y12, Y13)
+	VFMADD231PS (DI), Y6, Y14
+	VFMADD231PS 32(DI), Y13, Y15
+	ADDQ        $64, SI
+	ADDQ        $64, DI
+	SUBQ        $16, CX
+	JMP         sigdot_loop16
+
+sigdot_step8:
+	CMPQ        CX, $8
+	JB          sigdot_tail
+	VMOVUPS     (SI), Y0
+	SIGMOID_AVX2(Y0, Y1, Y2, Y3, Y4, Y5, Y6)
+	VFMADD231PS (DI), Y6, Y14
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	SUBQ        $8, CX
+
+sigdot_tail:
+	VADDPS      Y15, Y14, Y14
+	TESTQ       CX, CX
+	JZ          sigdot_fold
+	LOAD_TAIL_MASK(Y15)
+	VMASKMOVPS  (SI), Y15, Y0
+	SIGMOID_AVX2(Y0, Y1, Y2, Y3, Y4, Y5, Y6)
+	VMASKMOVPS  (DI), Y15, Y7
+	VFMADD231PS Y7, Y6, Y14
+
+sigdot_fold:
+	VEXTRACTF128 $1, Y14, X1
+	VADDPS       X1, X14, X14
+	VPERMILPS    $0x4e, X14, X1
+	VADDPS       X1, X14, X14
+	VPERMILPS    $0xb1, X14, X1
+	VADDSS       X1, X14, X14
+	VMOVSS       X14, ret+48(FP)
+	VZEROUPPER
+	RET
+
 // AVX-512F kernels. Same algorithms and constants, 16 lanes per ZMM; only
 // AVX512F instructions (bitwise ops are VPANDD/VPORD/VPXORD, not the DQ
 // VANDPS family). Blends become opmask operations: compares and VPTESTMD
@@ -627,8 +689,7 @@ sumexp_done:
 // SIGMOID_AVX512 sets S = sigmoid(X0); as SIGMOID_AVX2 but the x < 0 lanes
 // (K2 = sign bit of X0 set, by VPTESTMD) get e*s by a merge-masked multiply.
 #define SIGMOID_AVX512(X0, X, N, R, P, T, S) \
-	VPANDD   absMask<>(SB), X0, X; \
-	VPXORD   signMask<>(SB), X, X; \
+	VPORD    signMask<>(SB), X0, X; \
 	EXP_AVX512(X, N, R, P, T); \
 	VADDPS   one<>(SB), P, T; \
 	VMOVUPS  one<>(SB), S; \
@@ -962,5 +1023,82 @@ sumexp512_done:
 	VUNPCKHPD     X12, X12, X1
 	VADDSD        X1, X12, X12
 	VMOVSD        X12, ret+32(FP)
+	VZEROUPPER
+	RET
+
+// func sigmoidDotAVX512(v, a []float32) float32
+// Requires: AVX512F
+// As sigmoidDotAVX2 with 16 lanes: 64 elements per iteration as four
+// independent chains (inputs Z4, Z11, Z18, Z25, each followed by five
+// scratch registers and its sigmoid in Z10, Z17, Z24, Z31; the chains take
+// turns with K2, each using it before the next one sets it), FMAed with v
+// into the accumulators Z0..Z3; then 16 at a time into Z0; the accumulators
+// are summed into Z0 and the 1..15 remaining elements are loaded with
+// zero-masking under K1 (padding lanes add 0*sigmoid(0) = 0). Z0 is folded
+// to one float by halves (only Z0..Z3 and their low parts are used as YMM
+// and XMM, so no AVX512VL instruction is needed).
+// DI = v, SI = a, CX = elements left.
+TEXT ·sigmoidDotAVX512(SB), NOSPLIT, $0-52
+	MOVQ   v_base+0(FP), DI
+	MOVQ   a_base+24(FP), SI
+	MOVQ   a_len+32(FP), CX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+
+sigdot512_loop64:
+	CMPQ        CX, $64
+	JB          sigdot512_loop16
+	VMOVUPS     (SI), Z4
+	VMOVUPS     64(SI), Z11
+	VMOVUPS     128(SI), Z18
+	VMOVUPS     192(SI), Z25
+	SIGMOID_AVX512(Z4, Z5, Z6, Z7, Z8, Z9, Z10)
+	SIGMOID_AVX512(Z11, Z12, Z13, Z14, Z15, Z16, Z17)
+	SIGMOID_AVX512(Z18, Z19, Z20, Z21, Z22, Z23, Z24)
+	SIGMOID_AVX512(Z25, Z26, Z27, Z28, Z29, Z30, Z31)
+	VFMADD231PS (DI), Z10, Z0
+	VFMADD231PS 64(DI), Z17, Z1
+	VFMADD231PS 128(DI), Z24, Z2
+	VFMADD231PS 192(DI), Z31, Z3
+	ADDQ        $256, SI
+	ADDQ        $256, DI
+	SUBQ        $64, CX
+	JMP         sigdot512_loop64
+
+sigdot512_loop16:
+	CMPQ        CX, $16
+	JB          sigdot512_tail
+	VMOVUPS     (SI), Z4
+	SIGMOID_AVX512(Z4, Z5, Z6, Z7, Z8, Z9, Z10)
+	VFMADD231PS (DI), Z10, Z0
+	ADDQ        $64, SI
+	ADDQ        $64, DI
+	SUBQ        $16, CX
+	JMP         sigdot512_loop16
+
+sigdot512_tail:
+	VADDPS      Z1, Z0, Z0
+	VADDPS      Z3, Z2, Z2
+	VADDPS      Z2, Z0, Z0
+	TESTQ       CX, CX
+	JZ          sigdot512_fold
+	LOAD_TAIL_KMASK
+	VMOVUPS.Z   (SI), K1, Z4
+	SIGMOID_AVX512(Z4, Z5, Z6, Z7, Z8, Z9, Z10)
+	VMOVUPS.Z   (DI), K1, Z11
+	VFMADD231PS Z11, Z10, Z0
+
+sigdot512_fold:
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS        Y1, Y0, Y0
+	VEXTRACTF128  $1, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDSS        X1, X0, X0
+	VMOVSS        X0, ret+48(FP)
 	VZEROUPPER
 	RET

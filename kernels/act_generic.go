@@ -58,8 +58,11 @@ import "math"
 //
 // # Reductions
 //
-// bernoulli sums softplus((1-2x_i) l_i) per lane in float32 and accumulates
-// the terms in float64; logSumExp takes m = max_i x_i (NaN if any x_i is
+// sigmoidDot computes sigmoid32(a_j) lane by lane and accumulates
+// v_j*sigmoid32(a_j) in float32 like dotGeneric (the SIMD tiers: one FMA
+// per term into several vector accumulators, summed at the end); the
+// sigmoids are never stored. bernoulli sums softplus((1-2x_i) l_i) per lane
+// in float32 and accumulates the terms in float64; logSumExp takes m = max_i x_i (NaN if any x_i is
 // NaN), returns m if it is infinite, else m + log(sum_i exp(x_i - m)) with
 // x_i - m rounded to float32, the exponentials in float32 (exp32) and the
 // sum and final log in float64.
@@ -280,4 +283,22 @@ func bernoulliGeneric(logits, x []float32) float32 {
 		s += float64(softplus32((1 - 2*x[i]) * l))
 	}
 	return float32(-s)
+}
+
+// sigmoidDotGeneric returns sum_{j<len(a)} v[j]*sigmoid32(a[j]); len(v) >=
+// len(a). It accumulates in four float32 partial sums, as dotGeneric.
+func sigmoidDotGeneric(v, a []float32) float32 {
+	v = v[:len(a)]
+	var s0, s1, s2, s3 float32
+	j := 0
+	for ; j+4 <= len(a); j += 4 {
+		s0 += v[j] * sigmoid32(a[j])
+		s1 += v[j+1] * sigmoid32(a[j+1])
+		s2 += v[j+2] * sigmoid32(a[j+2])
+		s3 += v[j+3] * sigmoid32(a[j+3])
+	}
+	for ; j < len(a); j++ {
+		s0 += v[j] * sigmoid32(a[j])
+	}
+	return (s0 + s1) + (s2 + s3)
 }

@@ -281,6 +281,7 @@ func TestActivationsPanicShortDst(t *testing.T) {
 	}
 	assert.Panics(t, func() { LogSoftmax(make([]float32, 3), make([]float32, 4)) })
 	assert.Panics(t, func() { BernoulliLogProb(make([]float32, 4), make([]float32, 3)) })
+	assert.Panics(t, func() { SigmoidDot(make([]float32, 3), make([]float32, 4)) })
 }
 
 // lseRef is log(sum_i exp(x[i])) in float64 from the float32 inputs.
@@ -332,10 +333,16 @@ func bernoulliTol(want, mag float64, n int) float64 {
 	return 3.5e-7*mag + 0x1p-24*math.Abs(want) + 0x1p-149*float64(n+1)
 }
 
-// bernoulliOK reports whether got meets bernoulliTol.
+// bernoulliOK reports whether got meets bernoulliTol. As for the
+// elementwise bounds, -Inf is accepted for a finite want when a value
+// within the bound of want is below -MaxFloat32 (it overflows float32).
 func bernoulliOK(got float32, logits, x []float32) bool {
 	want, mag := bernoulliRef(logits, x)
-	return close32(float64(got), want, 1, bernoulliTol(want, mag, len(logits)))
+	tol := bernoulliTol(want, mag, len(logits))
+	if math.IsInf(float64(got), -1) && !math.IsInf(want, 0) && !math.IsNaN(want) {
+		return want-tol < -math.MaxFloat32
+	}
+	return close32(float64(got), want, 1, tol)
 }
 
 func TestLogSumExp(t *testing.T) {
@@ -442,5 +449,184 @@ func TestBernoulliLogProb(t *testing.T) {
 			}
 		}
 		t.Logf("largest BernoulliLogProb error: %.3f of the stated bound", worst)
+	})
+}
+
+// sigmoidDotRef returns sum_j v[j]*sigmoid(a[j]) in float64 from the
+// float32 inputs and the error bound stated for SigmoidDot in act.go:
+// (3.5e-7 + 1.0000004γ)S + (1+γ)2^-149(V+n), γ = γ_{n+1}, S = sum_j
+// |v[j]*sigmoid(a[j])|, V = sum_j |v[j]|.
+func sigmoidDotRef(v, a []float32) (want, tol float64) {
+	var s, vs float64
+	for j, x := range a {
+		t := float64(v[j]) * sigmoidRef(float64(x))
+		want += t
+		s += math.Abs(t)
+		vs += math.Abs(float64(v[j]))
+	}
+	g := blasGamma(len(a))
+	return want, (3.5e-7+1.0000004*g)*s + (1+g)*0x1p-149*(vs+float64(len(a)))
+}
+
+// f32Bits returns the bit patterns of x (so NaN compares equal to itself).
+func f32Bits(x []float32) []uint32 {
+	b := make([]uint32, len(x))
+	for i, v := range x {
+		b[i] = math.Float32bits(v)
+	}
+	return b
+}
+
+// sigmoidDotErr returns |got - want| / bound for SigmoidDot(v, a) = got
+// (0 when both are NaN, +Inf when only one is).
+func sigmoidDotErr(got float32, v, a []float32) float64 {
+	want, tol := sigmoidDotRef(v, a)
+	g := float64(got)
+	switch {
+	case math.IsNaN(want) || math.IsNaN(g):
+		if math.IsNaN(want) && math.IsNaN(g) {
+			return 0
+		}
+		return math.Inf(1)
+	case math.IsInf(want, 0) || math.IsInf(g, 0):
+		if g == want {
+			return 0
+		}
+		return math.Inf(1)
+	case tol == 0:
+		if g == want {
+			return 0
+		}
+		return math.Inf(1)
+	}
+	return math.Abs(g-want) / tol
+}
+
+// TestSigmoidDot checks SigmoidDot on every length in sweepLengths, on
+// unaligned sub-slices of v and a, with a of several scales (up to
+// |a| ~ 120, past the exp clamps, so sigmoids of 0, 1 and denormals occur),
+// against float64 within the bound stated in act.go. It also checks that
+// the result agrees with the tier's own Sigmoid followed by a float64 dot
+// within float32 summation error alone (γ_{n+1} of the terms), so the
+// fused sigmoids are the unfused ones, and that elements of v beyond
+// len(a) are never read.
+func TestSigmoidDot(t *testing.T) {
+	testAllTiers(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(9, 10))
+		var worst float64
+		for _, scale := range []float32{1, 8, 30, 120} {
+			for _, n := range sweepLengths() {
+				for _, off := range [][2]int{{0, 0}, {1, 3}, {3, 1}, {2, 5}} {
+					v := randVec(r, n+3, off[0])
+					v[n], v[n+1], v[n+2] = nan32, nan32, nan32 // beyond len(a): never read
+					a := randVec(r, n, off[1])
+					for i := range a {
+						a[i] *= scale
+					}
+					vCopy, aCopy := slices.Clone(v), slices.Clone(a)
+					got := SigmoidDot(v, a)
+					require.Equal(t, f32Bits(vCopy), f32Bits(v), "n=%d: v modified", n)
+					require.Equal(t, aCopy, a, "n=%d: a modified", n)
+					e := sigmoidDotErr(got, v, a)
+					if e > 1 {
+						want, tol := sigmoidDotRef(v, a)
+						t.Fatalf("scale %v n=%d off=%v: SigmoidDot = %v, want %v (error %.3g, bound %.3g)", scale, n, off, got, want, float64(got)-want, tol)
+					}
+					worst = max(worst, e)
+					// Against this tier's Sigmoid: only the summation differs.
+					h := make([]float32, n)
+					Sigmoid(h, a)
+					var ref, mag float64
+					for j := range h {
+						ref += float64(v[j]) * float64(h[j])
+						mag += math.Abs(float64(v[j]) * float64(h[j]))
+					}
+					require.True(t, math.Abs(float64(got)-ref) <= blasGamma(n)*mag+float64(n)*0x1p-149,
+						"scale %v n=%d: SigmoidDot = %v, Sigmoid then float64 dot = %v", scale, n, got, ref)
+				}
+			}
+		}
+		t.Logf("largest SigmoidDot error: %.3f of the stated bound", worst)
+	})
+}
+
+// TestSigmoidDotSpecial puts special values of a (±Inf, NaN, ±MaxFloat32,
+// the exp clamps and the denormal boundary) at every position of vectors
+// whose lengths reach every loop of the SIMD kernels (vector body, single
+// steps, masked tail) and checks exact results where the sum is exact.
+func TestSigmoidDotSpecial(t *testing.T) {
+	inf := float32(math.Inf(1))
+	testAllTiers(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(11, 12))
+		for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 24, 31, 33, 63, 64, 65, 80, 95} {
+			// Exact: sigmoid(+Inf) = 1 and sigmoid(-Inf) = 0, v small
+			// integers, so every partial sum is exact.
+			a := make([]float32, n)
+			v := make([]float32, n)
+			var want float32
+			for j := range a {
+				v[j] = float32(r.IntN(7) - 3)
+				if r.IntN(2) == 0 {
+					a[j] = inf
+					want += v[j]
+				} else {
+					a[j] = -inf
+				}
+			}
+			require.Equal(t, want, SigmoidDot(v, a), "n=%d: ±Inf", n)
+			for i := range a {
+				a[i] = 0
+			}
+			var half float32
+			for _, x := range v {
+				half += x / 2
+			}
+			require.Equal(t, half, SigmoidDot(v, a), "n=%d: sigmoid(0) = 0.5", n)
+			for _, s := range specialInputs() {
+				for pos := 0; pos < n; pos++ {
+					v := randVec(r, n, 0)
+					a := randVec(r, n, 0)
+					a[pos] = s
+					got := SigmoidDot(v, a)
+					if e := sigmoidDotErr(got, v, a); e > 1 {
+						want, tol := sigmoidDotRef(v, a)
+						t.Fatalf("n=%d a[%d]=%v: SigmoidDot = %v, want %v (bound %.3g)", n, pos, s, got, want, tol)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestSigmoidDotWholeRange checks every sigmoid inside SigmoidDot on its
+// own: with v one-hot at k the sum is exactly the k-th sigmoid (the other
+// terms are exact zeros), which must be bit-identical to this tier's
+// Sigmoid and within Sigmoid's bound. The inputs are the whole-range set of
+// TestActivationsAccuracy (without NaN, which would poison every term),
+// in blocks of 67 so every lane of the vector body and the tail is used.
+func TestSigmoidDotWholeRange(t *testing.T) {
+	testAllTiers(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(1, 2))
+		x := slices.DeleteFunc(actInputs(r, 50000, 50000), func(v float32) bool { return v != v })
+		const blk = 67
+		v := make([]float32, blk)
+		h := make([]float32, blk)
+		bad := 0
+		for lo := 0; lo < len(x); lo += blk {
+			a := x[lo:min(lo+blk, len(x))]
+			Sigmoid(h, a)
+			for k := range a {
+				v[k] = 1
+				got := SigmoidDot(v, a)
+				v[k] = 0
+				if math.Float32bits(got) != math.Float32bits(h[k]) || !sigmoidBound.ok(float64(got), sigmoidRef(float64(a[k]))) {
+					bad++
+					if bad <= 10 {
+						t.Errorf("a=%v [%#08x]: one-hot SigmoidDot = %v, Sigmoid = %v, want %v", a[k], math.Float32bits(a[k]), got, h[k], sigmoidRef(float64(a[k])))
+					}
+				}
+			}
+		}
+		assert.Zero(t, bad)
 	})
 }

@@ -341,6 +341,8 @@ var benchActs = []struct {
 	{"logsoftmax", func(d, x []float32) float32 { LogSoftmax(d, x); return d[0] }},
 	// bernoulli reads d as the binary data.
 	{"bernoulli", func(d, x []float32) float32 { return BernoulliLogProb(x, d) }},
+	// sigmoiddot reads d as the weights v.
+	{"sigmoiddot", func(d, x []float32) float32 { return SigmoidDot(d, x) }},
 }
 
 func BenchmarkActivations(b *testing.B) {
@@ -350,6 +352,9 @@ func BenchmarkActivations(b *testing.B) {
 				b.Run(fmt.Sprintf("%s/%d", a.name, n), func(b *testing.B) {
 					x := benchVec(1, n, 8)
 					dst := make([]float32, n)
+					if a.name == "sigmoiddot" {
+						copy(dst, benchVec(2, n, 1))
+					}
 					if a.name == "bernoulli" {
 						for i, v := range benchVec(2, n, 1) {
 							if v > 0 {

@@ -70,6 +70,7 @@ type impl struct {
 	relu       func(dst, x []float32)
 	logSumExp  func(x []float32) float32
 	bernoulli  func(logits, x []float32) float32
+	sigmoidDot func(v, a []float32) float32
 
 	// Fused recurrent cells (rnn.go).
 	lstmCell func(g, c, h []float32)
@@ -105,6 +106,7 @@ var genericImpl = impl{
 	relu:       reluGeneric,
 	logSumExp:  logSumExpGeneric,
 	bernoulli:  bernoulliGeneric,
+	sigmoidDot: sigmoidDotGeneric,
 	lstmCell:   lstmCellGeneric,
 	gruCell:    gruCellGeneric,
 }

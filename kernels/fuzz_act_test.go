@@ -9,7 +9,9 @@ import (
 // FuzzActivations decodes the input as little-endian float32 values and
 // checks every activation and reduction, on every tier, against its float64
 // peer within the bound stated in act.go. The first byte (if any) picks the
-// binary data pattern for BernoulliLogProb.
+// binary data pattern for BernoulliLogProb. SigmoidDot takes a = x and v =
+// x reversed, with values that are not finite or exceed 2^60 in magnitude
+// replaced by ±1 (its bound assumes finite v and no overflow).
 func FuzzActivations(f *testing.F) {
 	seed := func(vs ...float32) []byte {
 		b := []byte{0x5a}
@@ -34,6 +36,13 @@ func FuzzActivations(f *testing.F) {
 			x[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
 			bits[i] = float32((pattern >> (i % 8)) & 1)
 		}
+		v := make([]float32, len(x))
+		for i := range v {
+			v[i] = x[len(x)-1-i]
+			if !(math.Abs(float64(v[i])) <= 0x1p60) {
+				v[i] = 1 - 2*bits[i]
+			}
+		}
 		for _, tier := range Available() {
 			withTier(tier, func() {
 				dst := make([]float32, len(x))
@@ -47,6 +56,10 @@ func FuzzActivations(f *testing.F) {
 				}
 				if got, want := float64(LogSumExp(x)), lseRef(x); !close32(got, want, 1, lseTol(x)) {
 					t.Fatalf("%s: LogSumExp(%v) = %v, want %v", tier, x, got, want)
+				}
+				if got := SigmoidDot(v, x); sigmoidDotErr(got, v, x) > 1 {
+					want, tol := sigmoidDotRef(v, x)
+					t.Fatalf("%s: SigmoidDot(%v, %v) = %v, want %v (bound %.3g)", tier, v, x, got, want, tol)
 				}
 				if got := BernoulliLogProb(x, bits); !bernoulliOK(got, x, bits) {
 					want, _ := bernoulliRef(x, bits)
