@@ -48,6 +48,8 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--data-dir", default=None)
+    p.add_argument("--nade-kernel", choices=["c", "torch"], default="c",
+                   help="NADE gradients: fused C kernel (nade_c.py) or torch autograd")
     p.add_argument("--eval-batch", type=int, default=100)
     return p.parse_args(argv)
 
@@ -110,6 +112,10 @@ def main(argv=None):
     log.info("data %s", {k: tuple(v.shape) for k, v in data.items()})
 
     model, kw = build_model(args)
+    nade_grad = None
+    if args.arch == "nade" and args.nade_kernel == "c":
+        import nade_c
+        nade_grad = nade_c.NADEGrad(model)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     start = time.time()
     best, best_epoch, bad, plateau_bad = math.inf, -1, 0, 0
@@ -123,12 +129,18 @@ def main(argv=None):
         timed_out = False
         for s in range(0, xtr.shape[0], args.batch):
             xb = xtr[perm[s:s + args.batch]]
-            loss = train_loss(model, xb, step)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
+            if nade_grad is not None:
+                _, loss = nade_grad.loss_and_grad(xb)  # sets .grad
+            else:
+                opt.zero_grad(set_to_none=True)
+                lt = train_loss(model, xb, step)
+                lt.backward()
+                loss = lt.item()
             opt.step()
             step += 1
-            tot += loss.item() * xb.shape[0]
+            tot += loss * xb.shape[0]
+            if step % 500 == 0:
+                log.info("  step %d (epoch %d) batch loss %.3f", step, epoch, loss)
             if (time.time() - start) / 60 > args.max_minutes:
                 timed_out = True
                 break

@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
 mkdir -p models
 
-nohup $PY python/train.py --arch nade --hidden 500 --out models/nade --lr 1e-3 --lr-decay 0.97 --batch 32 --plateau 2 --patience 6 --max-minutes 80 > models/train-nade.log 2>&1 &
+# NADE gradients come from the fused C kernel python/csrc/nade_grad.c (nade_c.py).
+nohup $PY python/train.py --arch nade --hidden 500 --out models/nade --lr 2e-3 --lr-decay 0.95 --batch 32 --plateau 2 --patience 6 --max-minutes 75 > models/train-nade.log 2>&1 &
 
 (
 nohup $PY python/train.py --arch fvsbn --out models/fvsbn --lr 1e-3 --batch 100 --plateau 3 --patience 8 --max-minutes 20 > models/train-fvsbn.log 2>&1
