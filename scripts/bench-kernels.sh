@@ -2,8 +2,8 @@
 # Kernel benchmarks against single-threaded OpenBLAS and the FMA peak, in
 # one run; prints the markdown tables of BENCHMARKS.md ("## Kernels").
 #
-#   scripts/bench-kernels.sh                 # COUNT=5 BENCHTIME=0.3s
-#   COUNT=10 BENCHTIME=1s scripts/bench-kernels.sh
+#   scripts/bench-kernels.sh                 # ROUNDS=5 BENCHTIME=0.3s
+#   ROUNDS=10 BENCHTIME=1s scripts/bench-kernels.sh
 #   OUT=/tmp/kb scripts/bench-kernels.sh      # keep the raw outputs there
 #   REV=HEAD scripts/bench-kernels.sh         # benchmark a commit, not the work tree
 #
@@ -16,7 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-COUNT=${COUNT:-5}
+ROUNDS=${ROUNDS:-5}
+BLAS_REPEATS=${BLAS_REPEATS:-5}
 BENCHTIME=${BENCHTIME:-0.3s}
 OUT=${OUT:-$(mktemp -d -t arinfer-bench.XXXXXX)}
 PY=/usr/bin/python3
@@ -46,22 +47,34 @@ echo "# raw outputs: $OUT"
 echo "# single-core FMA peak (go run ./internal/fmapeak/cmd):"
 go run ./internal/fmapeak/cmd | tee "$OUT/peak.txt" | sed 's/^/#   /'
 
-gocmd=(go test -run '^$' -bench 'Gemm|Gemv' -benchtime "$BENCHTIME" -count "$COUNT" ./kernels/)
-actcmd=(go test -run '^$' -bench 'Activations/.*/.*/784$|Cells' -benchtime "$BENCHTIME" -count "$COUNT" ./kernels/)
-echo "# ${gocmd[*]}"
-"${gocmd[@]}" > "$OUT/go.txt"
-echo "# ${actcmd[*]}"
-"${actcmd[@]}" > "$OUT/go-act.txt"
-cat "$OUT/go.txt" "$OUT/go-act.txt" > "$OUT/go-all.txt"
-
+gocmd=(go test -run '^$' -bench 'Gemm|Gemv' -benchtime "$BENCHTIME" -count 1 ./kernels/)
+actcmd=(go test -run '^$' -bench 'Activations/.*/.*/784$|Cells' -benchtime "$BENCHTIME" -count 1 ./kernels/)
 echo "# OpenBLAS core type detected by default (no OPENBLAS_CORETYPE): $(env -u OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS=1 "$PY" "$SCRIPTS/bench_blas.py" --info | sed -n 's/^# openblas corename: //p')"
+# The machine is shared, so arinfer and OpenBLAS are measured in
+# alternation, ROUNDS times, and every figure is the median over the rounds:
+# a burst of load from elsewhere then hits both sides alike.
+echo "# $ROUNDS rounds of:"
+echo "#   ${gocmd[*]}"
+echo "#   ${actcmd[*]}"
 for core in Haswell SkylakeX; do
-	echo "# OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$core $PY scripts/bench_blas.py"
-	OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$core "$PY" "$SCRIPTS/bench_blas.py" > "$OUT/blas-$core.txt"
-	grep '^# openblas \(config\|corename\|threads\)' "$OUT/blas-$core.txt" | sed 's/^# /#   /'
+	echo "#   OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$core $PY scripts/bench_blas.py --repeats $BLAS_REPEATS"
+done
+: > "$OUT/go-all.txt"
+blasargs=()
+for r in $(seq 1 "$ROUNDS"); do
+	"${gocmd[@]}" >> "$OUT/go-all.txt"
+	"${actcmd[@]}" >> "$OUT/go-all.txt"
+	for core in Haswell SkylakeX; do
+		f="$OUT/blas-$core-$r.txt"
+		OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$core "$PY" "$SCRIPTS/bench_blas.py" --repeats "$BLAS_REPEATS" > "$f"
+		blasargs+=(--blas "$core=$f")
+		if [ "$r" = 1 ]; then
+			grep '^# openblas \(config\|corename\|threads\)' "$f" | sed 's/^# /#   /'
+		fi
+	done
+	echo "# round $r/$ROUNDS done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 done
 
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-"$PY" "$SCRIPTS/bench_table.py" --go "$OUT/go-all.txt" --peak "$OUT/peak.txt" \
-	--blas "Haswell=$OUT/blas-Haswell.txt" --blas "SkylakeX=$OUT/blas-SkylakeX.txt"
+"$PY" "$SCRIPTS/bench_table.py" --go "$OUT/go-all.txt" --peak "$OUT/peak.txt" "${blasargs[@]}"

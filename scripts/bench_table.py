@@ -3,7 +3,8 @@
 (one run per OpenBLAS core type) and the FMA peaks of ./internal/fmapeak/cmd
 into the markdown tables of BENCHMARKS.md. Standard library only.
 
-Every figure is the median over the -count repetitions of a benchmark.
+Every figure is the median over the runs given: the -count repetitions (or
+concatenated runs) of a Go benchmark, the --blas files of one core type.
 Targets (marked in the tables):
   GEMM nn-512x512x512 >= 0.9x OpenBLAS sgemm of the same ISA,
   GEMV 784x500 and 500x784 >= 1.5x OpenBLAS sgemv of the same ISA,
@@ -46,17 +47,12 @@ def parse_go(path):
     return res
 
 
-def parse_blas(path):
-    """{(kind, shape): (ns, gflops)} and the header lines."""
-    res, hdr = {}, []
+def parse_blas(path, into):
+    """Appends (ns, gflops) of every line of path to into[(kind, shape)]."""
     for line in open(path):
-        if line.startswith("#"):
-            hdr.append(line.rstrip("\n"))
-            continue
         f = line.split()
-        if len(f) == 4:
-            res[(f[0], f[1])] = (float(f[2]), float(f[3]))
-    return res, hdr
+        if len(f) == 4 and not line.startswith("#"):
+            into[(f[0], f[1])].append((float(f[2]), float(f[3])))
 
 
 def parse_peak(path):
@@ -90,15 +86,17 @@ def shape_key(s):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--go", required=True)
-    ap.add_argument("--blas", action="append", default=[], help="CORETYPE=path, e.g. Haswell=blas-haswell.txt")
+    ap.add_argument("--blas", action="append", default=[], help="CORETYPE=path, e.g. Haswell=blas-haswell.txt; repeatable")
     ap.add_argument("--peak", required=True)
     a = ap.parse_args()
 
     gob = parse_go(a.go)
-    blas = {}
-    for kv in a.blas:
+    runs = defaultdict(lambda: defaultdict(list))
+    for kv in a.blas:  # several files per core type: medians over them
         core, path = kv.split("=", 1)
-        blas[core] = parse_blas(path)[0]
+        parse_blas(path, runs[core])
+    blas = {core: {k: (statistics.median(v[0] for v in vs), statistics.median(v[1] for v in vs))
+                   for k, vs in r.items()} for core, r in runs.items()}
     peaks = parse_peak(a.peak)
     misses = []
 
