@@ -47,8 +47,8 @@ echo "# raw outputs: $OUT"
 echo "# single-core FMA peak (go run ./internal/fmapeak/cmd):"
 go run ./internal/fmapeak/cmd | tee "$OUT/peak.txt" | sed 's/^/#   /'
 
-gocmd=(go test -run '^$' -bench 'Gemm|Gemv' -benchtime "$BENCHTIME" -count 1 ./kernels/)
-actcmd=(go test -run '^$' -bench 'Activations/.*/.*/784$|Cells' -benchtime "$BENCHTIME" -count 1 ./kernels/)
+gocmd=(go test -run '^$' -bench 'Gemm|Gemv' -benchtime "$BENCHTIME" -count 1 -timeout 60m ./kernels/)
+actcmd=(go test -run '^$' -bench 'Activations/.*/.*/784$|Cells' -benchtime "$BENCHTIME" -count 1 -timeout 60m ./kernels/)
 echo "# OpenBLAS core type detected by default (no OPENBLAS_CORETYPE): $(env -u OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS=1 "$PY" "$SCRIPTS/bench_blas.py" --info | sed -n 's/^# openblas corename: //p')"
 # The machine is shared, so arinfer and OpenBLAS are measured in
 # alternation, ROUNDS times, and every figure is the median over the rounds:
