@@ -197,7 +197,7 @@ func TestRNNLogProbMatchesReference(t *testing.T) {
 			assert.Equal(t, params, info.Params)
 			D := cfg.Dims
 			// 1 and 3 examples run one GEMV per example, 70 examples one
-			// GEMM per step over chunks of the batch.
+			// GEMM per step over chunks of at least rnnGemmMin examples.
 			for _, B := range []int{1, 3, 70} {
 				x := randSymbols(rng, B*D, r.K)
 				forAllTiers(t, func(t *testing.T) {
@@ -219,7 +219,7 @@ func TestRNNSamplerConditionalsEqualScoring(t *testing.T) {
 			r := randomRNN(rand.New(rand.NewPCG(uint64(i), 22)), cfg)
 			m := buildRNN(t, r)
 			D, C := cfg.Dims, r.C
-			for _, B := range []int{1, 2, 9} {
+			for _, B := range []int{1, 2, 9, rnnGemmMin + 3} { // GEMVs, then one GEMM per step
 				forAllTiers(t, func(t *testing.T) {
 					x := make([]float32, B*D)
 					logits := make([]float32, 0, B*D*C)
