@@ -1014,3 +1014,114 @@ bern_done:
 	WORD $0x7e70d9e0 // faddp d0, v15.2d
 	FMOVD F0, ret+48(FP)
 	RET
+
+// func sigmoidDotNEON(v, a []float32) float32
+// Requires: NEON (ASIMD)
+//
+// Returns sum_j v[j]*sigmoid32(a[j]) over len(a) a multiple of 8: the
+// sigmoid of the sigmoid kernel (never stored), then one FMA per term into
+// the float32 accumulators V12 (set 0) and V13 (set 1), added and reduced
+// pairwise at the end. R1 a, R4 v.
+TEXT ·sigmoidDotNEON(SB), NOSPLIT, $0-52
+	MOVD v_base+0(FP), R4
+	MOVD a_base+24(FP), R1
+	MOVD a_len+32(FP), R2
+	WORD $0x6f00e40c // movi v12.2d, #0
+	WORD $0x6f00e40d // movi v13.2d, #0
+	LSR  $3, R2
+	CBZ  R2, sdot_done
+	MOVD $·neonActK(SB), R3
+	VLD1.P 64(R3), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1 (R3), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD $0x4e040408 // dup v8.4s, v0.s[0]
+	WORD $0x4e0c0409 // dup v9.4s, v0.s[1]
+	WORD $0x4e1c044a // dup v10.4s, v2.s[3]
+	WORD $0x4f0307eb // movi v11.4s, #127
+
+sdot_loop:
+	VLD1.P 16(R1), [V16.S4]
+	VLD1.P 16(R1), [V24.S4]
+	VLD1.P 16(R4), [V23.S4]
+	VLD1.P 16(R4), [V31.S4]
+	WORD $0x4ea0aa16 // cmlt v22.4s, v16.4s, #0
+	WORD $0x4ea0ab1e // cmlt v30.4s, v24.4s, #0
+	WORD $0x4ea0fa14 // fabs v20.4s, v16.4s
+	WORD $0x4ea0fb1c // fabs v28.4s, v24.4s
+	WORD $0x6ea0fa94 // fneg v20.4s, v20.4s
+	WORD $0x6ea0fb9c // fneg v28.4s, v28.4s
+	// exp32: clamp, n = rint(x*log2e), Cody-Waite r, Cephes P(r), scale by 2^k1 * 2^k2
+	WORD $0x4e28f694 // fmax v20.4s, v20.4s, v8.4s
+	WORD $0x4e28f79c // fmax v28.4s, v28.4s, v8.4s
+	WORD $0x4ea9f694 // fmin v20.4s, v20.4s, v9.4s
+	WORD $0x4ea9f79c // fmin v28.4s, v28.4s, v9.4s
+	WORD $0x4f809a93 // fmul v19.4s, v20.4s, v0.s[2]
+	WORD $0x4f809b9b // fmul v27.4s, v28.4s, v0.s[2]
+	WORD $0x4e218a71 // frintn v17.4s, v19.4s
+	WORD $0x4e218b79 // frintn v25.4s, v27.4s
+	WORD $0x4fa05a34 // fmls v20.4s, v17.4s, v0.s[3]
+	WORD $0x4fa05b3c // fmls v28.4s, v25.4s, v0.s[3]
+	WORD $0x4f815234 // fmls v20.4s, v17.4s, v1.s[0]
+	WORD $0x4f81533c // fmls v28.4s, v25.4s, v1.s[0]
+	WORD $0x4e140432 // dup v18.4s, v1.s[2]
+	WORD $0x4e14043a // dup v26.4s, v1.s[2]
+	WORD $0x4fa11292 // fmla v18.4s, v20.4s, v1.s[1]
+	WORD $0x4fa1139a // fmla v26.4s, v28.4s, v1.s[1]
+	WORD $0x4e1c0433 // dup v19.4s, v1.s[3]
+	WORD $0x4e1c043b // dup v27.4s, v1.s[3]
+	WORD $0x4e34ce53 // fmla v19.4s, v18.4s, v20.4s
+	WORD $0x4e3ccf5b // fmla v27.4s, v26.4s, v28.4s
+	WORD $0x4e040452 // dup v18.4s, v2.s[0]
+	WORD $0x4e04045a // dup v26.4s, v2.s[0]
+	WORD $0x4e34ce72 // fmla v18.4s, v19.4s, v20.4s
+	WORD $0x4e3ccf7a // fmla v26.4s, v27.4s, v28.4s
+	WORD $0x4e0c0453 // dup v19.4s, v2.s[1]
+	WORD $0x4e0c045b // dup v27.4s, v2.s[1]
+	WORD $0x4e34ce53 // fmla v19.4s, v18.4s, v20.4s
+	WORD $0x4e3ccf5b // fmla v27.4s, v26.4s, v28.4s
+	WORD $0x4e140452 // dup v18.4s, v2.s[2]
+	WORD $0x4e14045a // dup v26.4s, v2.s[2]
+	WORD $0x4e34ce72 // fmla v18.4s, v19.4s, v20.4s
+	WORD $0x4e3ccf7a // fmla v26.4s, v27.4s, v28.4s
+	WORD $0x6e34de93 // fmul v19.4s, v20.4s, v20.4s
+	WORD $0x6e3cdf9b // fmul v27.4s, v28.4s, v28.4s
+	WORD $0x4e33ce54 // fmla v20.4s, v18.4s, v19.4s
+	WORD $0x4e3bcf5c // fmla v28.4s, v26.4s, v27.4s
+	WORD $0x4e2ad694 // fadd v20.4s, v20.4s, v10.4s
+	WORD $0x4e2ad79c // fadd v28.4s, v28.4s, v10.4s
+	WORD $0x4ea1ba31 // fcvtzs v17.4s, v17.4s
+	WORD $0x4ea1bb39 // fcvtzs v25.4s, v25.4s
+	WORD $0x4f3f0633 // sshr v19.4s, v17.4s, #1
+	WORD $0x4f3f073b // sshr v27.4s, v25.4s, #1
+	WORD $0x6eb38631 // sub v17.4s, v17.4s, v19.4s
+	WORD $0x6ebb8739 // sub v25.4s, v25.4s, v27.4s
+	WORD $0x4eab8673 // add v19.4s, v19.4s, v11.4s
+	WORD $0x4eab877b // add v27.4s, v27.4s, v11.4s
+	WORD $0x4eab8631 // add v17.4s, v17.4s, v11.4s
+	WORD $0x4eab8739 // add v25.4s, v25.4s, v11.4s
+	WORD $0x4f375673 // shl v19.4s, v19.4s, #23
+	WORD $0x4f37577b // shl v27.4s, v27.4s, #23
+	WORD $0x4f375631 // shl v17.4s, v17.4s, #23
+	WORD $0x4f375739 // shl v25.4s, v25.4s, #23
+	WORD $0x6e33de94 // fmul v20.4s, v20.4s, v19.4s
+	WORD $0x6e3bdf9c // fmul v28.4s, v28.4s, v27.4s
+	WORD $0x6e31de94 // fmul v20.4s, v20.4s, v17.4s
+	WORD $0x6e39df9c // fmul v28.4s, v28.4s, v25.4s
+	WORD $0x4e2ad693 // fadd v19.4s, v20.4s, v10.4s
+	WORD $0x4e2ad79b // fadd v27.4s, v28.4s, v10.4s
+	WORD $0x6e33fd55 // fdiv v21.4s, v10.4s, v19.4s
+	WORD $0x6e3bfd5d // fdiv v29.4s, v10.4s, v27.4s
+	WORD $0x6e35de94 // fmul v20.4s, v20.4s, v21.4s
+	WORD $0x6e3ddf9c // fmul v28.4s, v28.4s, v29.4s
+	WORD $0x6e751e96 // bsl v22.16b, v20.16b, v21.16b
+	WORD $0x6e7d1f9e // bsl v30.16b, v28.16b, v29.16b
+	WORD $0x4e36ceec // fmla v12.4s, v23.4s, v22.4s
+	WORD $0x4e3ecfed // fmla v13.4s, v31.4s, v30.4s
+	SUBS $1, R2
+	BNE  sdot_loop
+
+sdot_done:
+	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+	WORD $0x6e2cd58c // faddp v12.4s, v12.4s, v12.4s
+	WORD $0x7e30d980 // faddp s0, v12.2s
+	FMOVS F0, ret+48(FP)
+	RET

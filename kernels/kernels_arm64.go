@@ -107,6 +107,9 @@ func sumExpNEON(x []float32, m float32) float64
 //go:noescape
 func bernoulliNEON(logits, x []float32) float64
 
+//go:noescape
+func sigmoidDotNEON(v, a []float32) float32
+
 // neonActK is the constant table of act_arm64.s, four constants per vector
 // register (V0-V7), taken from the generic algorithms' constants.
 var neonActK = [32]float32{
@@ -222,6 +225,24 @@ func bernoulliNEONGo(logits, x []float32) float32 {
 	return float32(-s)
 }
 
+// sigmoidDotNEONGo runs the multiple-of-8 body of SigmoidDot in assembly
+// and the tail through zero-padded buffers (0 * sigmoid(0) adds nothing).
+func sigmoidDotNEONGo(v, a []float32) float32 {
+	v = v[:len(a)]
+	n := len(a) &^ (actBlock - 1)
+	var s float32
+	if n > 0 {
+		s = sigmoidDotNEON(v[:n], a[:n])
+	}
+	if n < len(a) {
+		var vb, ab [actBlock]float32
+		copy(vb[:], v[n:])
+		copy(ab[:], a[n:])
+		s += sigmoidDotNEON(vb[:], ab[:])
+	}
+	return s
+}
+
 // fillNEONAct installs the NEON activation kernels.
 func fillNEONAct(t *impl) {
 	t.exp = expNEONGo
@@ -232,4 +253,5 @@ func fillNEONAct(t *impl) {
 	t.relu = reluNEONGo
 	t.logSumExp = logSumExpNEON
 	t.bernoulli = bernoulliNEONGo
+	t.sigmoidDot = sigmoidDotNEONGo
 }
