@@ -27,7 +27,7 @@ def _load():
         subprocess.run(cmd, check=True, capture_output=True)
         lib = ctypes.CDLL(out)
         f = ctypes.c_void_p
-        lib.nade_grad.argtypes = [ctypes.c_int] * 3 + [f] * 5 + [ctypes.c_float] + [f] * 9
+        lib.nade_grad.argtypes = [ctypes.c_int] * 4 + [f] * 5 + [ctypes.c_float] + [f] * 9
         lib.nade_grad.restype = None
         _lib = lib
     return _lib
@@ -49,24 +49,38 @@ class NADEGrad:
         self.hbuf = np.empty(d * h, np.float32)
         self.dl = np.empty(d, np.float32)
 
-    def loss_and_grad(self, x):
-        """Return mean -log p(x) over the batch (nats) and set .grad of the
-        model's parameters to its gradient."""
+    def log_prob(self, x):
+        """log p(x) in nats (float64 numpy [B]); forward pass only."""
+        Wo, Vo, c, bo, xo, o = self._prepare(x)
+        lp = np.zeros(xo.shape[0], np.float64)
+        self.lib.nade_grad(self.m.d, self.m.h, xo.shape[0], 0, _ptr(xo), _ptr(Wo), _ptr(c), _ptr(Vo), _ptr(bo),
+                           ctypes.c_float(0), None, None, None, None,
+                           _ptr(lp), _ptr(self.a), _ptr(self.S), _ptr(self.hbuf), _ptr(self.dl))
+        return lp
+
+    def _prepare(self, x):
         m = self.m
         o = m.order.numpy()
         xo = np.ascontiguousarray(x.numpy()[:, o] > 0.5, dtype=np.uint8)
-        B = xo.shape[0]
         with torch.no_grad():
             Wo = np.ascontiguousarray(m.W.detach().numpy()[:, o].T, dtype=np.float32)
             Vo = np.ascontiguousarray(m.V.detach().numpy()[o], dtype=np.float32)
             c = np.ascontiguousarray(m.c.detach().numpy(), dtype=np.float32)
             bo = np.ascontiguousarray(m.b.detach().numpy()[o], dtype=np.float32)
+        return Wo, Vo, c, bo, xo, o
+
+    def loss_and_grad(self, x):
+        """Return (-log p(x) per example, mean -log p(x)) in nats and set
+        .grad of the model's parameters to the gradient of the mean."""
+        m = self.m
+        Wo, Vo, c, bo, xo, o = self._prepare(x)
+        B = xo.shape[0]
         dWo = np.zeros_like(Wo)
         dVo = np.zeros_like(Vo)
         dc = np.zeros_like(c)
         dbo = np.zeros_like(bo)
         lp = np.zeros(B, np.float64)
-        self.lib.nade_grad(m.d, m.h, B, _ptr(xo), _ptr(Wo), _ptr(c), _ptr(Vo), _ptr(bo),
+        self.lib.nade_grad(m.d, m.h, B, 1, _ptr(xo), _ptr(Wo), _ptr(c), _ptr(Vo), _ptr(bo),
                            ctypes.c_float(1.0 / B), _ptr(dWo), _ptr(dc), _ptr(dVo), _ptr(dbo),
                            _ptr(lp), _ptr(self.a), _ptr(self.S), _ptr(self.hbuf), _ptr(self.dl))
         dW = np.empty_like(m.W.detach().numpy())

@@ -8,14 +8,16 @@
  * downwards with the suffix sum S = sum_{u>t} dA_u, so dWo[t] += x_t S.
  *
  * Gradients of scale * sum_b -log p(x_b) are ADDED to dWo, dVo, dc, dbo;
- * lp[b] receives log p(x_b) in nats.
+ * lp[b] receives log p(x_b) in nats.  With want_grad == 0 only lp is
+ * computed (the gradient buffers are not touched and may be NULL).
  */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-void nade_grad(int D, int H, int B, const uint8_t *x, const float *Wo,
-               const float *c, const float *Vo, const float *bo, float scale,
+void nade_grad(int D, int H, int B, int want_grad, const uint8_t *x,
+               const float *Wo, const float *c, const float *Vo, const float *bo,
+               float scale,
                float *dWo, float *dc, float *dVo, float *dbo, double *lp,
                float *a, float *S, float *hbuf, float *dl) {
   for (int b = 0; b < B; b++) {
@@ -44,6 +46,7 @@ void nade_grad(int D, int H, int B, const uint8_t *x, const float *Wo,
       }
     }
     lp[b] = lpb;
+    if (!want_grad) continue;
     memset(S, 0, sizeof(float) * H);
     for (int t = D - 1; t >= 0; t--) {
       const float *h = hbuf + (size_t)t * H;
