@@ -8,6 +8,6 @@ import (
 )
 
 // mapFile is not available on this platform; Open falls back to reading.
-func mapFile(fd *os.File, size int, prefault bool) ([]byte, func() error, error) {
+func mapFile(fd *os.File, size int) ([]byte, func() error, error) {
 	return nil, nil, errors.New("memory mapping not supported")
 }

@@ -256,7 +256,7 @@ func OpenOptions(path string, opt Options) (*File, error) {
 	if size > math.MaxInt {
 		return nil, errorf(path, "", "file of %d bytes is too large for this platform", size)
 	}
-	b, unmap, err := mapFile(fd, int(size), !opt.SkipDataChecksum)
+	b, unmap, err := mapFile(fd, int(size))
 	if err != nil {
 		// Mapping can fail on special file systems: fall back to reading.
 		return readAt(path, fd, size, opt)

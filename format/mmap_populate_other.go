@@ -1,5 +1,0 @@
-//go:build unix && !linux
-
-package format
-
-const mapPopulate = 0
