@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func goodFile(t *testing.T, name string) []byte {
+func goodFile(t testing.TB, name string) []byte {
 	t.Helper()
 	h := sampleHeaders()[name]
 	b, err := Encode(h, sampleTensors(name, h, F32))
@@ -23,7 +23,7 @@ func goodFile(t *testing.T, name string) []byte {
 // editHeader returns the file with its JSON header text edited by
 // strings.Replace(old, new, 1); the checksums are recomputed, so only the
 // validation under test can fail.
-func editHeader(t *testing.T, b []byte, old, new string) []byte {
+func editHeader(t testing.TB, b []byte, old, new string) []byte {
 	t.Helper()
 	js, data := splitFile(b)
 	require.Contains(t, js, old, "test precondition: header contains %q", old)
@@ -35,7 +35,15 @@ func readBytes(b []byte) error {
 	return err
 }
 
-func TestHeaderValidation(t *testing.T) {
+// badFile is an invalid file and a substring its error must contain.
+type badFile struct {
+	name string
+	file []byte
+	want string
+}
+
+// headerCases are files whose JSON header breaks a rule (checksums valid).
+func headerCases(t testing.TB) []badFile {
 	made := goodFile(t, "made")
 	nade := goodFile(t, "nade")
 	cases := []struct {
@@ -92,13 +100,21 @@ func TestHeaderValidation(t *testing.T) {
 		{"zero dimension", made, `"shape":[5,6]`, `"shape":[0,6]`, `tensor "W1".shape: entry 0: value 0 outside`},
 		{"tensor rank", made, `"shape":[5,6]`, `"shape":[1,1,1,1,1,1,1,5,6]`, `tensor "W1".shape: array has 9 entries, want between 0 and 8`},
 	}
+	var out []badFile
 	for _, c := range cases {
+		b := c.file
+		if c.old != "" {
+			b = editHeader(t, c.file, c.old, c.new)
+		}
+		out = append(out, badFile{c.name, b, c.want})
+	}
+	return out
+}
+
+func TestHeaderValidation(t *testing.T) {
+	for _, c := range headerCases(t) {
 		t.Run(c.name, func(t *testing.T) {
-			b := c.file
-			if c.old != "" {
-				b = editHeader(t, c.file, c.old, c.new)
-			}
-			err := readBytes(b)
+			err := readBytes(c.file)
 			require.Error(t, err)
 			var e *Error
 			require.ErrorAs(t, err, &e)
@@ -123,18 +139,15 @@ func patch(b []byte, off int, v uint64, size int) []byte {
 	return b
 }
 
-func TestPreambleValidation(t *testing.T) {
+// preambleCases are files whose preamble or layout breaks a rule.
+func preambleCases(t testing.TB) []badFile {
 	good := goodFile(t, "fvsbn")
 	js, data := splitFile(good)
 	dataOff := uint64(len(good) - len(data))
 	padded := bytes.Clone(good)
 	padded[PreambleSize+len(js)] = 7
 	fixChecksums(padded)
-	cases := []struct {
-		name string
-		file []byte
-		want string
-	}{
+	return []badFile{
 		{"empty", nil, "preamble: file is 0 bytes, shorter than the 64-byte preamble"},
 		{"short", good[:63], "preamble: file is 63 bytes"},
 		{"bad magic", append([]byte("GGUF"), good[4:]...), "preamble.magic: not an .arw file"},
@@ -155,7 +168,10 @@ func TestPreambleValidation(t *testing.T) {
 		{"truncated", good[:len(good)-1], "preamble.data_len: data section claims 280 bytes"},
 		{"nonzero padding", padded, "header padding: byte 514 between the header end (514) and the data offset (576) is 0x7, must be 0"},
 	}
-	for _, c := range cases {
+}
+
+func TestPreambleValidation(t *testing.T) {
+	for _, c := range preambleCases(t) {
 		t.Run(c.name, func(t *testing.T) {
 			err := readBytes(c.file)
 			require.Error(t, err)
@@ -165,7 +181,7 @@ func TestPreambleValidation(t *testing.T) {
 }
 
 // encodeBad lays out a file for a model that breaks an architecture rule.
-func encodeBad(t *testing.T, name string, edit func(h *Header, ts []Tensor) []Tensor) []byte {
+func encodeBad(t testing.TB, name string, edit func(h *Header, ts []Tensor) []Tensor) []byte {
 	t.Helper()
 	h := sampleHeaders()[name]
 	ts := edit(&h, sampleTensors(name, h, F32))
@@ -183,7 +199,15 @@ func setInt32(ts []Tensor, name string, i int, v int32) []Tensor {
 	return ts
 }
 
-func TestArchValidation(t *testing.T) {
+type archCase struct {
+	name  string
+	model string
+	edit  func(h *Header, ts []Tensor) []Tensor
+	want  string
+}
+
+// archCases are models that break an architecture rule.
+func archCases() []archCase {
 	without := func(ts []Tensor, name string) []Tensor {
 		var out []Tensor
 		for _, t := range ts {
@@ -201,12 +225,7 @@ func TestArchValidation(t *testing.T) {
 		}
 		return ts
 	}
-	cases := []struct {
-		name  string
-		model string
-		edit  func(h *Header, ts []Tensor) []Tensor
-		want  string
-	}{
+	return []archCase{
 		{"missing tensor", "fvsbn", func(h *Header, ts []Tensor) []Tensor { return without(ts, "b") },
 			`tensor "b": required by arch fvsbn but missing from the tensor index`},
 		{"extra tensor", "fvsbn", func(h *Header, ts []Tensor) []Tensor {
@@ -251,7 +270,10 @@ func TestArchValidation(t *testing.T) {
 		{"embed rows", "gru", func(h *Header, ts []Tensor) []Tensor { h.Embed = 3; return ts },
 			`tensor "embed".shape: is [3 2], want [3 3]`},
 	}
-	for _, c := range cases {
+}
+
+func TestArchValidation(t *testing.T) {
+	for _, c := range archCases() {
 		t.Run(c.name, func(t *testing.T) {
 			err := readBytes(encodeBad(t, c.model, c.edit))
 			require.Error(t, err)

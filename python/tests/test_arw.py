@@ -307,3 +307,23 @@ def test_command_line(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert json.loads(out)["header"]["arch"] == "lstm"
     assert "bad.arw: preamble: file is 5 bytes" in err
+
+
+CONFORMANCE = os.path.join(TESTDATA, "conformance")
+with open(os.path.join(CONFORMANCE, "manifest.json")) as _f:
+    MANIFEST = json.load(_f)
+
+
+@pytest.mark.parametrize("entry", MANIFEST, ids=[e["file"] for e in MANIFEST])
+def test_conformance_suite_agrees_with_go(entry):
+    """Every file of format/testdata/conformance is accepted, or refused
+    naming the same field, by both readers."""
+    path = os.path.join(CONFORMANCE, entry["file"])
+    if entry["valid"]:
+        header, tensors = arw.read(path)
+        assert header["arch"] in arw.ARCHS and tensors
+        return
+    with pytest.raises(arw.ArwError) as e:
+        arw.read(path)
+    assert e.value.field == entry["field"], (str(e.value), entry["error"])
+    assert e.value.checksum == entry.get("checksum", False)
