@@ -3,6 +3,7 @@ package kernels
 import (
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"testing"
 
@@ -629,4 +630,61 @@ func TestSigmoidDotWholeRange(t *testing.T) {
 		}
 		assert.Zero(t, bad)
 	})
+}
+
+// TestAVX512ExpScaling checks that the AVX-512 exp (one VSCALEFPS for the
+// scaling by 2^n) gives the same bits as the AVX2 exp (an exact multiply by
+// 2^k1, then a rounded one by 2^k2). Every AVX-512 activation and
+// reduction calls the same exp macro, so they all compute what the AVX2
+// tier computes (whose accuracy the tests above check). Where exp(x) is a
+// normal float32 both scalings are exact, so they can differ only where
+// the result is denormal or overflows: every float32 in [-104, -87] and
+// [88, 89] is checked, and every 257th bit pattern elsewhere (NaNs,
+// infinities and the clamped ranges included). The whole float32 range
+// was checked once (4.3e9 inputs, no difference); ARINFER_EXHAUSTIVE=1
+// repeats that (about 30 s of CPU).
+func TestAVX512ExpScaling(t *testing.T) {
+	if !slices.Contains(Available(), AVX2) || !slices.Contains(Available(), AVX512) {
+		t.Skip("needs the AVX2 and AVX-512 tiers")
+	}
+	var x []float32
+	bad := 0
+	check := func() {
+		y2 := make([]float32, len(x))
+		y512 := make([]float32, len(x))
+		withTier(AVX2, func() { Exp(y2, x) })
+		withTier(AVX512, func() { Exp(y512, x) })
+		for i := range x {
+			if math.Float32bits(y2[i]) != math.Float32bits(y512[i]) {
+				bad++
+				if bad <= 10 {
+					t.Errorf("exp(%v [%#08x]): avx2 %v [%#08x], avx512 %v [%#08x]", x[i], math.Float32bits(x[i]),
+						y2[i], math.Float32bits(y2[i]), y512[i], math.Float32bits(y512[i]))
+				}
+			}
+		}
+		x = x[:0]
+	}
+	add := func(b uint32) {
+		x = append(x, math.Float32frombits(b))
+		if len(x) == 1<<16 {
+			check()
+		}
+	}
+	if os.Getenv("ARINFER_EXHAUSTIVE") == "1" {
+		for b := uint64(0); b < 1<<32; b++ {
+			add(uint32(b))
+		}
+	} else {
+		for _, r := range [][2]float32{{88, 89}, {-87, -104}} {
+			for b := math.Float32bits(r[0]); b <= math.Float32bits(r[1]); b++ {
+				add(b)
+			}
+		}
+		for b := uint64(0); b < 1<<32; b += 257 {
+			add(uint32(b))
+		}
+	}
+	check()
+	assert.Zero(t, bad, "inputs where the tiers differ")
 }
