@@ -327,3 +327,32 @@ def test_conformance_suite_agrees_with_go(entry):
         arw.read(path)
     assert e.value.field == entry["field"], (str(e.value), entry["error"])
     assert e.value.checksum == entry.get("checksum", False)
+
+
+def test_random_damage_raises_only_arw_error():
+    """Mutated files (bit flips, byte overwrites, truncation, with the
+    checksums repaired so the structural checks are reached) either decode
+    or raise ArwError, never another exception."""
+    rng = np.random.default_rng(1)
+    seeds = [good(n) for n in ("fvsbn", "made", "lstm", "mixed")]
+    outcomes = {"ok": 0, "error": 0}
+    for i in range(3000):
+        b = bytearray(seeds[i % len(seeds)])
+        for _ in range(int(rng.integers(1, 4))):
+            kind = rng.integers(0, 3)
+            pos = int(rng.integers(0, len(b)))
+            if kind == 0:
+                b[pos] ^= 1 << int(rng.integers(0, 8))
+            elif kind == 1:
+                b[pos] = int(rng.choice([0, 0x22, 0x2c, 0x30, 0x5b, 0x7b, 0x7d, 0xff]))
+            else:
+                del b[pos:]
+                break
+        if len(b) >= 64:
+            b = bytearray(fix(bytes(b)))
+        try:
+            arw.decode(bytes(b))
+            outcomes["ok"] += 1
+        except arw.ArwError:
+            outcomes["error"] += 1
+    assert outcomes["error"] > 1000 and outcomes["ok"] > 100, outcomes
