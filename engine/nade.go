@@ -16,9 +16,10 @@ type nade struct {
 	info  Info
 	h     int
 	order []int32
-	w     []float32 // D x H: w[t*H+j] = W[j, order[t]]
+	ld    int       // row stride of w and v: H rounded up to 16 floats
+	w     []float32 // D x H: w[t*ld+j] = W[j, order[t]]
 	c     []float32 // H
-	v     []float32 // D x H: v[t*H+j] = V[order[t], j]
+	v     []float32 // D x H: v[t*ld+j] = V[order[t], j]
 	b     []float32 // b[t] = b[order[t]]
 	pool  sync.Pool // *nadeWork
 }
@@ -59,15 +60,16 @@ func newNADE(info Info, H int, w Weights) (*nade, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &nade{info: info, h: H, order: order, w: make([]float32, D*H), c: append([]float32(nil), c...),
-		v: make([]float32, D*H), b: make([]float32, D)}
+	ld := (H + 15) &^ 15 // 64-byte aligned rows (see newLayer)
+	m := &nade{info: info, h: H, ld: ld, order: order, w: alignedFloats(D * ld), c: append([]float32(nil), c...),
+		v: alignedFloats(D * ld), b: make([]float32, D)}
 	m.info.Params = 2*D*H + H + D
 	m.info.FLOPs = 4 * D * H // per step: the output dot and the running-sum axpy
 	for t, d := range order {
 		m.b[t] = b[d]
-		copy(m.v[t*H:(t+1)*H], V[int(d)*H:])
+		copy(m.v[t*ld:t*ld+H], V[int(d)*H:])
 		for j := 0; j < H; j++ {
-			m.w[t*H+j] = W[j*D+int(d)]
+			m.w[t*ld+j] = W[j*D+int(d)]
 		}
 	}
 	m.pool.New = func() any { return new(nadeWork) }
@@ -75,6 +77,9 @@ func newNADE(info Info, H int, w Weights) (*nade, error) {
 }
 
 func (m *nade) Info() Info { return m.info }
+
+// row returns the H weights of step t in w or v.
+func (m *nade) row(w []float32, t int) []float32 { return w[t*m.ld : t*m.ld+m.h] }
 
 type nadeScore struct {
 	m   *nade
@@ -101,9 +106,9 @@ func (s *nadeScore) run(lo, hi int) error {
 		copy(ws.a, m.c)
 		for t := 0; t < D; t++ {
 			// logit = b_t + v_t · sigmoid(a), the hidden units never stored.
-			ws.logits[t] = m.b[t] + kernels.SigmoidDot(m.v[t*H:(t+1)*H], ws.a)
+			ws.logits[t] = m.b[t] + kernels.SigmoidDot(m.row(m.v, t), ws.a)
 			if ws.xo[t] != 0 {
-				kernels.Axpy(1, m.w[t*H:(t+1)*H], ws.a)
+				kernels.Axpy(1, m.row(m.w, t), ws.a)
 			}
 		}
 		s.out[i] = float64(kernels.BernoulliLogProb(ws.logits, ws.xo))
@@ -162,14 +167,14 @@ func (m *nade) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 		d := int(m.order[t])
 		for e := 0; e < B; e++ {
 			a := ws.a[e*H : (e+1)*H]
-			lg := m.b[t] + kernels.SigmoidDot(m.v[t*H:(t+1)*H], a)
+			lg := m.b[t] + kernels.SigmoidDot(m.row(m.v, t), a)
 			v := x[e*D+d]
 			if t >= known {
 				v = ws.rng.bernoulli(e, lg, invT)
 				x[e*D+d] = v
 			}
 			if v != 0 {
-				kernels.Axpy(1, m.w[t*H:(t+1)*H], a)
+				kernels.Axpy(1, m.row(m.w, t), a)
 			}
 			ws.lg[e], ws.vals[e] = lg, v
 		}
