@@ -47,7 +47,7 @@ type result struct {
 	stderr string
 }
 
-func arinfer(t *testing.T, args ...string) result {
+func runCLI(t *testing.T, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	var so, se bytes.Buffer
@@ -95,7 +95,7 @@ func TestSampleWritesPNGGrid(t *testing.T) {
 	dir := t.TempDir()
 	model := writeModel(t, dir)
 	out := filepath.Join(dir, "s.png")
-	r := arinfer(t, "sample", "--model", model, "-n", "5", "-o", out, "--seed", "3", "--temperature", "0.8")
+	r := runCLI(t, "sample", "--model", model, "-n", "5", "-o", out, "--seed", "3", "--temperature", "0.8")
 	require.Equal(t, 0, r.code, r.stderr)
 	f, err := os.Open(out)
 	require.NoError(t, err)
@@ -111,7 +111,7 @@ func TestSampleWritesPNGGrid(t *testing.T) {
 func TestScoreJSON(t *testing.T) {
 	dir := t.TempDir()
 	model := writeModel(t, dir)
-	r := arinfer(t, "score", "--model", model, "--data", "mnist:test", "--json")
+	r := runCLI(t, "score", "--model", model, "--data", "mnist:test", "--json")
 	require.Equal(t, 0, r.code, r.stderr)
 	var res map[string]any
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &res))
@@ -124,7 +124,7 @@ func TestScoreJSON(t *testing.T) {
 
 func TestInfoListsTensors(t *testing.T) {
 	model := writeModel(t, t.TempDir())
-	r := arinfer(t, "info", "--model", model)
+	r := runCLI(t, "info", "--model", model)
 	require.Equal(t, 0, r.code, r.stderr)
 	for _, name := range []string{"order", "W", "c", "V", "b"} {
 		assert.Regexp(t, `(?m)^\s+`+name+`\s`, r.stdout)
@@ -173,7 +173,7 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := arinfer(t, c.args...)
+			r := runCLI(t, c.args...)
 			assert.Equal(t, 2, r.code, "stderr: %s", r.stderr)
 			lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
 			assert.Len(t, lines, 1, "one line on stderr: %q", r.stderr)
@@ -190,12 +190,12 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	for _, c := range []string{"sample", "score", "info"} {
-		r := arinfer(t, c, "--help")
+		r := runCLI(t, c, "--help")
 		assert.Equal(t, 0, r.code)
 		assert.Contains(t, r.stdout, "usage: arinfer "+c)
 		assert.Contains(t, r.stdout, "-model")
 	}
-	r := arinfer(t, "--help")
+	r := runCLI(t, "--help")
 	assert.Equal(t, 0, r.code)
 	assert.Contains(t, r.stdout, "sample")
 }
@@ -225,7 +225,7 @@ func TestCompleteKeepsTopRows(t *testing.T) {
 	stripes := func(x, y int) bool { return (x/3+y)%2 == 0 }
 	writeTestPNG(t, digit, 28, 28, stripes)
 	out := filepath.Join(dir, "done.png")
-	r := arinfer(t, "sample", "--model", model, "-n", "4", "-o", out, "--complete", digit, "--rows", "10")
+	r := runCLI(t, "sample", "--model", model, "-n", "4", "-o", out, "--complete", digit, "--rows", "10")
 	require.Equal(t, 0, r.code, r.stderr)
 	f, err := os.Open(out)
 	require.NoError(t, err)
@@ -245,10 +245,10 @@ func TestCompleteKeepsTopRows(t *testing.T) {
 
 	small := filepath.Join(dir, "small.png")
 	writeTestPNG(t, small, 27, 28, stripes)
-	r = arinfer(t, "sample", "--model", model, "-o", out, "--complete", small)
+	r = runCLI(t, "sample", "--model", model, "-o", out, "--complete", small)
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, "27x28")
-	r = arinfer(t, "score", "--model", model, "--data", small)
+	r = runCLI(t, "score", "--model", model, "--data", small)
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, "27x28")
 }
@@ -259,7 +259,7 @@ func TestScorePNGAndIDX(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		writeTestPNG(t, filepath.Join(dir, fmt.Sprintf("d%d.png", i)), 28, 28, func(x, y int) bool { return (x+y+i)%4 == 0 })
 	}
-	r := arinfer(t, "score", "--model", model, "--data", dir, "--json")
+	r := runCLI(t, "score", "--model", model, "--data", dir, "--json")
 	require.Equal(t, 0, r.code, r.stderr)
 	var res map[string]any
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &res))
@@ -280,7 +280,7 @@ func TestScorePNGAndIDX(t *testing.T) {
 	}
 	p := filepath.Join(dir, "three.idx")
 	require.NoError(t, os.WriteFile(p, idx, 0o644))
-	r2 := arinfer(t, "score", "--model", model, "--data", p, "--json")
+	r2 := runCLI(t, "score", "--model", model, "--data", p, "--json")
 	require.Equal(t, 0, r2.code, r2.stderr)
 	var res2 map[string]any
 	require.NoError(t, json.Unmarshal([]byte(r2.stdout), &res2))
@@ -290,7 +290,7 @@ func TestScorePNGAndIDX(t *testing.T) {
 func TestStreamDrawsHalfBlocks(t *testing.T) {
 	dir := t.TempDir()
 	model := writeModel(t, dir)
-	r := arinfer(t, "sample", "--model", model, "-n", "2", "-o", filepath.Join(dir, "s.png"), "--stream")
+	r := runCLI(t, "sample", "--model", model, "-n", "2", "-o", filepath.Join(dir, "s.png"), "--stream")
 	require.Equal(t, 0, r.code, r.stderr)
 	// Not a terminal: the final frame only, 14 lines of 2 x 28 half blocks.
 	lines := strings.Split(r.stdout, "\n")
@@ -298,4 +298,18 @@ func TestStreamDrawsHalfBlocks(t *testing.T) {
 	for _, l := range lines[:14] {
 		assert.Equal(t, 56, strings.Count(l, "▀"))
 	}
+}
+
+func TestDefaultModelNeedsNoFile(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "s.png")
+	r := runCLI(t, "sample", "-n", "2", "-o", out)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "wrote 2 samples")
+	_, err := os.Stat(out)
+	assert.NoError(t, err)
+	r = runCLI(t, "bench")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "kernels:")
+	assert.Contains(t, r.stdout, "samples/s")
 }

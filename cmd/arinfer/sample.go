@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/arinfer/arinfer"
 	"github.com/arinfer/arinfer/engine"
 )
 
@@ -20,7 +21,8 @@ import (
 // path is empty, and returns it with a name to show.
 func openModel(path string) (engine.Model, string, error) {
 	if path == "" {
-		return nil, "", badInput("--model is required")
+		m, err := arinfer.Default()
+		return m, arinfer.DefaultName, err
 	}
 	m, err := engine.Open(path)
 	if err != nil {
@@ -30,8 +32,8 @@ func openModel(path string) (engine.Model, string, error) {
 }
 
 func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("sample", "--model m.arw [-n 16] [-o samples.png] [--complete digit.png --rows 14] [--stream]", stdout)
-	model := fs.String("model", "", "model `file` (.arw)")
+	fs := newFlags("sample", "[--model m.arw] [-n 16] [-o samples.png] [--complete digit.png --rows 14] [--stream]", stdout)
+	model := fs.String("model", "", "model `file` (.arw); default: the embedded MNIST model")
 	n := fs.Int("n", 16, "number of samples")
 	out := fs.String("o", "samples.png", "output PNG `file`")
 	seed := fs.Uint64("seed", 1, "random seed")

@@ -22,14 +22,14 @@ type scoreResult struct {
 const scoreBatch = 1000
 
 func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("score", "--model m.arw [--data mnist:test] [--json]", stdout)
-	model := fs.String("model", "", "model `file` (.arw)")
+	fs := newFlags("score", "[--model m.arw] [--data mnist:test] [--json]", stdout)
+	model := fs.String("model", "", "model `file` (.arw); default: the embedded MNIST model")
 	data := fs.String("data", "mnist:test", "data: mnist:train|valid|test (binarized MNIST), an IDX image file, or PNG files/directories (comma-separated)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	m, _, err := openModel(*model)
+	m, name, err := openModel(*model)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sum += v
 	}
 	nll := -sum / float64(n)
-	res := scoreResult{Model: *model, Arch: m.Info().Arch, Data: *data, N: n, NLLNats: nll,
+	res := scoreResult{Model: name, Arch: m.Info().Arch, Data: *data, N: n, NLLNats: nll,
 		BitsPerDim: nll / float64(m.Info().Dims) / math.Ln2}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

@@ -1,0 +1,54 @@
+// Package arinfer is the library face of arinfer, a CPU inference engine
+// for autoregressive generative models (FVSBN, NADE, MADE, LSTM/GRU): open
+// a model, score data exactly, sample with a streaming, cached sampler.
+//
+//	m, err := arinfer.Open("weights.arw") // or arinfer.Default()
+//	ll := make([]float64, n)
+//	err = m.LogProb(ctx, x, ll)           // log p(x) in nats per example
+//	err = m.Sample(ctx, x, arinfer.SampleOptions{Seed: 1})
+//
+// Models are immutable and safe for concurrent use by many goroutines;
+// scoring spreads a batch over all cores; neither scoring nor sampling
+// allocates in steady state; both stop early when their context is
+// cancelled. Kernels (AVX-512, AVX2/FMA, NEON or pure Go) are chosen once
+// at start-up; see package kernels.
+package arinfer
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+
+	"github.com/arinfer/arinfer/engine"
+	"github.com/arinfer/arinfer/format"
+)
+
+// Model is a loaded autoregressive model; see engine.Model.
+type Model = engine.Model
+
+// SampleOptions, Step and Info are engine's; see there.
+type (
+	SampleOptions = engine.SampleOptions
+	Step          = engine.Step
+	Info          = engine.Info
+)
+
+// Open reads, validates and loads the .arw model at path.
+func Open(path string) (Model, error) { return engine.Open(path) }
+
+//go:embed models/mnist-default.arw
+var defaultModel []byte
+
+// DefaultName names the model Default returns.
+const DefaultName = "models/mnist-default.arw (embedded)"
+
+// Default returns the small trained binarized-MNIST model embedded in the
+// binary, so programs work without any file.
+func Default() (Model, error) {
+	f, err := format.Read(bytes.NewReader(defaultModel), int64(len(defaultModel)))
+	if err != nil {
+		return nil, fmt.Errorf("arinfer: embedded model: %w", err)
+	}
+	defer f.Close()
+	return engine.FromFile(f)
+}
