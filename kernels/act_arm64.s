@@ -22,7 +22,18 @@
 //	V6 [L4, L5, L6, L7]                 V7 [L8, -0.5, 2, 0]
 //	V8 expMin, V9 expMax, V10 1.0, V11 int32 127 (broadcast)
 //	V12 0.0, V13 0x80000000 (sign bit), V14 tanhSmall or sqrt2m1 (broadcast)
+//	(V12-V15 hold accumulators instead in the reductions; see each routine)
 // R0 dst, R1 x (R4 second input), R2 loop counter, R3 constant table.
+//
+// Per-set temporaries, in register order from V16 (set 0) and V24 (set 1):
+//	exp:        x (in, out), n (rint, then k2 bits), p (polynomial), t
+//	sigmoid:    x, n, p, t, e (exp32(-|x|)), s (1/(1+e)), m (sign mask, out)
+//	tanh:       x, a (|x|, then exp32(-2|x|)), m (|x| < 0.625, out), z (x*x),
+//	            q (polynomial result), w, n, p
+//	softplus:   x (in, out), e, f, k (mask, then 0 or 1), z (f*f), p, q
+//	sigmoidDot: as sigmoid, plus v (the weights) in V23 / V31
+// The code was generated (each WORD's comment is its instruction); the two
+// sets' copies of each instruction are adjacent.
 
 // func expNEON(dst, x []float32)
 // Requires: NEON (ASIMD)
