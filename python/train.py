@@ -48,6 +48,7 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--data-dir", default=None)
+    p.add_argument("--init", default=None, help="start from the weights of this .pt checkpoint (same arch and sizes)")
     p.add_argument("--nade-kernel", choices=["c", "torch"], default="c",
                    help="NADE gradients: fused C kernel (nade_c.py) or torch autograd")
     p.add_argument("--eval-batch", type=int, default=100)
@@ -117,6 +118,13 @@ def main(argv=None):
     log.info("data %s", {k: tuple(v.shape) for k, v in data.items()})
 
     model, kw = build_model(args)
+    if args.init:
+        ck0 = torch.load(args.init)
+        if ck0["arch"] != args.arch or ck0["kwargs"] != kw:
+            raise SystemExit("--init %s: checkpoint is %s %s, not %s %s" % (
+                args.init, ck0["arch"], ck0["kwargs"], args.arch, kw))
+        model.load_state_dict(ck0["state_dict"])
+        log.info("initialised from %s (metrics %s)", args.init, ck0.get("metrics"))
     nade_grad = None
     if args.arch == "nade" and args.nade_kernel == "c":
         import nade_c
