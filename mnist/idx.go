@@ -59,8 +59,8 @@ func readRawIDX(r io.Reader) (*IDX, error) {
 	return parseIDX(buf)
 }
 
-// ParseIDX parses an uncompressed IDX array held in buf. The returned Data
-// aliases buf.
+// ParseIDX parses an IDX array held in buf, gzip-compressed or raw, with the
+// same checks as ReadIDX. For raw input the returned Data aliases buf.
 func ParseIDX(buf []byte) (*IDX, error) {
 	if len(buf) >= 2 && buf[0] == 0x1f && buf[1] == 0x8b {
 		return ReadIDX(bytes.NewReader(buf))
