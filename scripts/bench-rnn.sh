@@ -46,15 +46,22 @@ echo "${pycmd[*]}"
 echo "# $(get py torch | sed 's/^/torch /')"
 echo "\`\`\`"
 echo
-echo "| measurement ($THREADS thread(s)) | arinfer | PyTorch | arinfer / PyTorch |"
+echo "Wall-clock figures are medians of $REPS repetitions; on a shared machine the CPU-time"
+echo "figures (process user+system time, both runs single-threaded) are the steadier comparison."
+echo
+echo "| measurement ($THREADS thread(s)) | arinfer | PyTorch | ratio |"
 echo "|---|---:|---:|---:|"
 gs=$(get go score_images_per_s); ps=$(get py score_images_per_s)
-echo "| scoring, $N test images per call (images/s) | $gs | $ps | $(ratio "$gs" "$ps") |"
+echo "| scoring, $N test images per call (images/s, wall) | $gs | $ps | $(ratio "$gs" "$ps") |"
+gs=$(get go score_images_per_cpu_s); ps=$(get py score_images_per_cpu_s)
+echo "| scoring (images per CPU-second) | $gs | $ps | $(ratio "$gs" "$ps") |"
 for B in 1 16; do
 	g=$(get go sample_b${B}_ms_per_sample); p=$(get py sample_b${B}_ms_per_sample)
-	echo "| sampling at batch $B (ms per 784-step sample) | $g | $p | $(ratio "$p" "$g") faster |"
+	echo "| sampling at batch $B (ms per 784-step sample, wall) | $g | $p | $(ratio "$p" "$g") faster |"
+	g=$(get go sample_b${B}_cpu_ms_per_sample); p=$(get py sample_b${B}_cpu_ms_per_sample)
+	echo "| sampling at batch $B (CPU-ms per sample) | $g | $p | $(ratio "$p" "$g") faster |"
 	g=$(get go sample_b${B}_us_per_step); p=$(get py sample_b${B}_us_per_step)
-	echo "| sampling at batch $B (µs per step of the batch) | $g | $p | |"
+	echo "| sampling at batch $B (µs per step of the batch, wall) | $g | $p | |"
 done
 echo "| allocations per step, sampling at batch 1 / 16 | $(get go sample_b1_allocs_per_step) / $(get go sample_b16_allocs_per_step) | | |"
-echo "| NLL of the first $N test images (nats, both must agree) | $(get go score_nll_first$N) | $(get py score_nll_first$N) | |"
+echo "| NLL of the first $N test images (nats; the two must agree) | $(get go score_nll_first$N) | $(get py score_nll_first$N) | |"

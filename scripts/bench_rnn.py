@@ -69,24 +69,28 @@ def main():
     with torch.no_grad():
         lp = m.log_prob(x)
         print("score_nll_first%d %.4f" % (a.n, -lp.double().mean().item()))
-        rates = []
+        rates, cpu = [], []
         for _ in range(a.reps):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             m.log_prob(x)
             rates.append(a.n / (time.perf_counter() - t0))
+            cpu.append(a.n / (time.process_time() - c0))
         print("score_images_per_s %.1f" % statistics.median(rates))
+        print("score_images_per_cpu_s %.1f" % statistics.median(cpu))
         gen = torch.Generator().manual_seed(1)
         for B in (1, 16):
             step_loop(m, B, gen)
-            per = []
+            per, cpu = [], []
             for _ in range(a.reps):
                 k = max(1, a.samples // B)
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 for _ in range(k):
                     step_loop(m, B, gen)
                 per.append((time.perf_counter() - t0) / (k * B))
+                cpu.append((time.process_time() - c0) / (k * B))
             med = statistics.median(per)
             print("sample_b%d_ms_per_sample %.3f" % (B, 1e3 * med))
+            print("sample_b%d_cpu_ms_per_sample %.3f" % (B, 1e3 * statistics.median(cpu)))
             print("sample_b%d_us_per_step %.2f" % (B, 1e6 * med * B / m.d))
 
 

@@ -15,6 +15,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/arinfer/arinfer/engine"
@@ -33,6 +34,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "benchrnn:", err)
 		os.Exit(1)
 	}
+}
+
+// cpuSeconds is the process's user+system CPU time: on a loaded machine
+// it measures the work of a single-threaded run better than wall time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 func median(v []float64) float64 {
@@ -78,15 +89,17 @@ func run(path string, n, reps, samples, threads int) error {
 		nll -= v
 	}
 	fmt.Printf("score_nll_first%d %.4f\n", n, nll/float64(n))
-	var rates []float64
+	var rates, cpuRates []float64
 	for r := 0; r < reps; r++ {
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuSeconds()
 		if err := m.LogProb(ctx, x, out); err != nil {
 			return err
 		}
 		rates = append(rates, float64(n)/time.Since(t0).Seconds())
+		cpuRates = append(cpuRates, float64(n)/(cpuSeconds()-c0))
 	}
 	fmt.Printf("score_images_per_s %.1f\n", median(rates))
+	fmt.Printf("score_images_per_cpu_s %.1f\n", median(cpuRates))
 
 	// Sampling at batch 1 and batch 16.
 	for _, B := range []int{1, 16} {
@@ -94,24 +107,29 @@ func run(path string, n, reps, samples, threads int) error {
 		if err := m.Sample(ctx, s, engine.SampleOptions{Seed: 1}); err != nil {
 			return err
 		}
-		var per []float64
+		if err := m.Sample(ctx, s, engine.SampleOptions{Seed: 2}); err != nil {
+			return err
+		}
+		var per, cpuPer []float64
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		mallocs := ms.Mallocs
 		total := 0
 		for r := 0; r < reps; r++ {
 			k := max(1, samples/B)
-			t0 := time.Now()
+			t0, c0 := time.Now(), cpuSeconds()
 			for i := 0; i < k; i++ {
 				if err := m.Sample(ctx, s, engine.SampleOptions{Seed: uint64(r*k + i)}); err != nil {
 					return err
 				}
 			}
 			per = append(per, time.Since(t0).Seconds()/float64(k*B))
+			cpuPer = append(cpuPer, (cpuSeconds()-c0)/float64(k*B))
 			total += k
 		}
 		runtime.ReadMemStats(&ms)
 		fmt.Printf("sample_b%d_ms_per_sample %.3f\n", B, 1e3*median(per))
+		fmt.Printf("sample_b%d_cpu_ms_per_sample %.3f\n", B, 1e3*median(cpuPer))
 		fmt.Printf("sample_b%d_us_per_step %.2f\n", B, 1e6*median(per)*float64(B)/float64(D))
 		fmt.Printf("sample_b%d_allocs_per_step %.4f\n", B, float64(ms.Mallocs-mallocs)/float64(total*D))
 	}
