@@ -189,6 +189,9 @@ func TestPythonWrittenFiles(t *testing.T) {
 }
 
 func TestZeroCopyViews(t *testing.T) {
+	if !littleEndian {
+		t.Skip("views are zero-copy only on little-endian hosts; big-endian hosts get converted copies")
+	}
 	h := sampleHeaders()["made"]
 	path := filepath.Join(t.TempDir(), "m.arw")
 	require.NoError(t, WriteFile(path, h, sampleTensors("made", h, F32)))
