@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -391,4 +392,30 @@ func TestReadFallbackNamesFile(t *testing.T) {
 	checkModel(t, f, h, ts)
 	_, err = readAt(path, fd, st.Size()-1, Options{})
 	assert.ErrorContains(t, err, "g.arw: preamble.data_len")
+}
+
+// eofReaderAt returns io.EOF together with a complete read at the end of
+// the source, which the io.ReaderAt contract allows.
+type eofReaderAt struct{ b []byte }
+
+func (r eofReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off >= int64(len(r.b)) {
+		return 0, io.EOF
+	}
+	n := copy(p, r.b[off:])
+	if off+int64(n) == int64(len(r.b)) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func TestReadAcceptsEOFWithCompleteRead(t *testing.T) {
+	h := sampleHeaders()["nade"]
+	b, err := Encode(h, sampleTensors("nade", h, F32))
+	require.NoError(t, err)
+	f, err := Read(eofReaderAt{b}, int64(len(b)))
+	require.NoError(t, err)
+	assert.Equal(t, NADE, f.Arch())
+	_, err = Read(eofReaderAt{b[:len(b)-10]}, int64(len(b)))
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
 }

@@ -194,7 +194,7 @@ func readAt(path string, r io.ReaderAt, size int64, opt Options) (*File, error) 
 		return nil, errorf(path, "", "file of %d bytes is too large for this platform", size)
 	}
 	var p [PreambleSize]byte
-	if _, err := r.ReadAt(p[:], 0); err != nil {
+	if err := readFull(r, p[:], 0); err != nil {
 		return nil, &Error{Path: path, Field: "preamble", Msg: "cannot read", Err: err}
 	}
 	if _, err := checkPreamble(path, p[:], size); err != nil {
@@ -202,14 +202,27 @@ func readAt(path string, r io.ReaderAt, size int64, opt Options) (*File, error) 
 	}
 	// The size comes from the caller, not from the file: make sure the
 	// reader really holds that many bytes before allocating them.
-	if _, err := r.ReadAt(p[:1], size-1); err != nil {
+	if err := readFull(r, p[:1], size-1); err != nil {
 		return nil, &Error{Path: path, Field: "", Msg: sprintf("size is given as %d bytes but the last byte cannot be read", size), Err: err}
 	}
 	b := alignedBytes(int(size))
-	if _, err := r.ReadAt(b, 0); err != nil {
+	if err := readFull(r, b, 0); err != nil {
 		return nil, &Error{Path: path, Field: "", Msg: sprintf("cannot read %d bytes", size), Err: err}
 	}
 	return parse(path, b, opt)
+}
+
+// readFull fills p from r at off. Per the io.ReaderAt contract a complete
+// read at the end of the source may come with io.EOF, which is not an error.
+func readFull(r io.ReaderAt, p []byte, off int64) error {
+	n, err := r.ReadAt(p, off)
+	if n == len(p) {
+		return nil
+	}
+	if err == nil || err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // alignedBytes returns a zeroed n-byte slice whose start is Alignment-aligned.
@@ -222,7 +235,8 @@ func alignedBytes(n int) []byte {
 
 // Open opens, memory-maps (on unix; elsewhere reads) and validates the .arw
 // file at path, including its data checksum. Close the File to release the
-// mapping; tensor views must not be used after Close.
+// mapping; tensor views must not be used after Close. As with any memory
+// map, truncating the file while it is open makes later accesses fault.
 func Open(path string) (*File, error) {
 	return OpenOptions(path, Options{})
 }
