@@ -157,10 +157,31 @@ def make_golden(out):
             f32.mean(), np.max(np.abs(f32 - f64) / np.abs(f64))))
 
 
+def trained_golden(path, root):
+    """Score the first 32 binarized MNIST test images with the trained model
+    at path (re-read from its .arw) into models/golden/<name>.json, the file
+    engine/golden_test.go's TestGoldenTrainedModels checks."""
+    import mnist
+    m = from_arw(os.path.join(root, path))
+    x = torch.from_numpy(mnist.binarized("test")[0][:32].astype(np.int64))
+    with torch.no_grad():
+        f32 = m.float().log_prob(x).numpy().astype(np.float64)
+        f64 = m.double().log_prob(x).numpy()
+    rec = {"inputs": x.numpy().astype(np.uint8).tolist(), "log_prob_f32": f32.tolist(),
+           "log_prob_f64": f64.tolist(), "model": path}
+    out = os.path.join(root, "models", "golden", os.path.basename(path)[:-4] + ".json")
+    with open(out, "w") as f:
+        json.dump(rec, f)
+    print(out, "mean NLL on the first 32 test images %.4f" % -f32.mean())
+
+
 if __name__ == "__main__":
     import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     if len(sys.argv) == 2 and sys.argv[1] == "golden":
-        make_golden(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                 "engine", "testdata", "golden"))
+        make_golden(os.path.join(root, "engine", "testdata", "golden"))
+    elif len(sys.argv) == 3 and sys.argv[1] == "trained-golden":
+        trained_golden(sys.argv[2], root)
     else:
-        sys.exit("usage: rnn.py golden   (writes engine/testdata/golden/{lstm,gru}-*)")
+        sys.exit("usage: rnn.py golden                          (engine/testdata/golden/{lstm,gru}-*)\n"
+                 "       rnn.py trained-golden models/NAME.arw  (models/golden/NAME.json)")
