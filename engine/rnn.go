@@ -72,6 +72,11 @@ type rnnWork struct {
 // 4 to 16.
 const rnnGemmMin = 32
 
+// maxInputTable bounds the layer-0 input table (K+1 rows of 4H values,
+// 1 GiB at the limit): a file whose K and H would need more is refused
+// with an error instead of exhausting memory.
+const maxInputTable = 1 << 28
+
 // rnnChunk is the number of examples a scoring worker advances together.
 const rnnChunk = 64
 
@@ -99,6 +104,9 @@ func newRNN(info Info, cfg Config, w Weights) (*rnn, error) {
 	G := 4
 	if gru {
 		G = 3
+	}
+	if int64(K+1)*int64(4*H) > maxInputTable {
+		return nil, errorf("%s: the layer-0 input table of %d symbols x %d gate rows exceeds %d values", arch, K+1, 4*H, maxInputTable)
 	}
 	m := &rnn{info: info, gru: gru, L: L, H: H, K: K, C: C}
 	emb, err := tensor(w, "embed", K+1, E)

@@ -482,6 +482,8 @@ func TestRNNBadInput(t *testing.T) {
 		{"unequal layers", func(c *Config, w MapWeights) { c.Hidden = []int{3, 4} }, "equal hidden sizes"},
 		{"no layers", func(c *Config, w MapWeights) { c.Hidden = nil }, "at least one hidden"},
 		{"zero embed", func(c *Config, w MapWeights) { c.Embed = 0 }, "embedding width 0"},
+		{"huge input table", func(c *Config, w MapWeights) { c.Dist, c.Categories, c.Hidden = Categorical, 1<<20, []int{1 << 10} },
+			"input table of 1048577 symbols x 4096 gate rows exceeds 268435456 values"},
 		{"bernoulli with 3 categories", func(c *Config, w MapWeights) { c.Categories = 3 }, "2 categories, not 3"},
 		{"categorical with 1 category", func(c *Config, w MapWeights) { c.Dist, c.Categories = Categorical, 1 }, "at least 2 categories"},
 		{"categorical nade", func(c *Config, w MapWeights) { c.Arch, c.Dist, c.Categories = "nade", Categorical, 3 }, "lstm and gru only"},
