@@ -519,12 +519,16 @@ func TestRNNSteadyStateAllocatesNothing(t *testing.T) {
 			score := func() { require.NoError(t, m.LogProb(ctx, x, out)) }
 			sample1 := func() { require.NoError(t, m.Sample(ctx, s1, SampleOptions{Seed: 1})) }
 			sample8 := func() { require.NoError(t, m.Sample(ctx, s8, SampleOptions{Seed: 1, Temperature: 0.9})) }
+			s40 := make([]float32, 40*D) // one GEMM per layer and step
+			sample40 := func() { require.NoError(t, m.Sample(ctx, s40, SampleOptions{Seed: 1})) }
 			score()
 			sample1()
 			sample8()
+			sample40()
 			assert.Zero(t, testing.AllocsPerRun(10, score), "allocs per LogProb")
 			assert.Zero(t, testing.AllocsPerRun(10, sample1), "allocs per Sample, batch 1")
 			assert.Zero(t, testing.AllocsPerRun(10, sample8), "allocs per Sample, batch 8")
+			assert.Zero(t, testing.AllocsPerRun(5, sample40), "allocs per Sample, batch 40")
 		})
 	}
 }
