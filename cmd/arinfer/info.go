@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/arinfer/arinfer/format"
 )
@@ -45,8 +46,12 @@ func runInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintf(stdout, "  %-12s %-8s %v\n", t.Name, t.DType, t.Shape)
 	}
-	fmt.Fprintf(stdout, "stored floats: %d\n", params)
-	fmt.Fprintf(stdout, "checksums:    ok (header and data verified)\n")
+	fmt.Fprintf(stdout, "parameters:   %d stored floats\n", params)
+	cs := f.Checksums()
+	fmt.Fprintf(stdout, "checksums:    CRC-32 preamble %08x, header %08x, data %08x: all verified\n", cs.Preamble, cs.Header, cs.Data)
+	if st, err := os.Stat(*model); err == nil {
+		fmt.Fprintf(stdout, "file size:    %d bytes\n", st.Size())
+	}
 	if len(h.Meta) > 0 {
 		fmt.Fprintf(stdout, "meta:         %s\n", h.Meta)
 	}
