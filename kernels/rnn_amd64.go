@@ -22,7 +22,18 @@ func fillAVX2RNN(t *impl) {
 	t.gruCell = gruCellAVX2
 }
 
-// fillAVX512RNN installs the AVX-512F fused recurrent cells. The cell is
-// O(H) next to the O(H²) matrix-vector product of a step, so the AVX-512
-// tier keeps the AVX2+FMA cells it inherits.
-func fillAVX512RNN(t *impl) {}
+// lstmCellAVX512 is LSTMCell on ZMM registers, 16 units per step.
+//
+//go:noescape
+func lstmCellAVX512(g, c, h []float32)
+
+// gruCellAVX512 is GRUCell on ZMM registers, 16 units per step.
+//
+//go:noescape
+func gruCellAVX512(g, h []float32)
+
+// fillAVX512RNN installs the AVX-512F fused recurrent cells.
+func fillAVX512RNN(t *impl) {
+	t.lstmCell = lstmCellAVX512
+	t.gruCell = gruCellAVX512
+}

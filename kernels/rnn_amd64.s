@@ -239,3 +239,166 @@ gru_tail:
 gru_done:
 	VZEROUPPER
 	RET
+
+// AVX-512F cells: the same bodies on ZMM registers, 16 units per
+// iteration, with act_amd64.s's AVX-512 activation macros (copied below):
+// blends are opmask operations (K2), the tail uses K1 = (1<<r)-1 with
+// zero-masking loads and masked stores.
+
+// LOAD_TAIL_KMASK sets K1 to the mask of the first CX (1..15) lanes. It
+// clobbers AX.
+#define LOAD_TAIL_KMASK \
+	MOVL $1, AX; SHLL CX, AX; DECL AX; KMOVW AX, K1
+
+#define EXP_AVX512(X, N, R, P, T) \
+	VMOVUPS      expMax<>(SB), T; \
+	VMINPS       X, T, X; \
+	VMOVUPS      expMin<>(SB), T; \
+	VMAXPS       X, T, X; \
+	VMULPS       log2E<>(SB), X, N; \
+	VRNDSCALEPS  $0, N, N; \
+	VMOVAPS      X, R; \
+	VFNMADD231PS ln2Hi<>(SB), N, R; \
+	VFNMADD231PS ln2Lo<>(SB), N, R; \
+	VMOVUPS      expP0<>(SB), P; \
+	VFMADD213PS  expP1<>(SB), R, P; \
+	VFMADD213PS  expP2<>(SB), R, P; \
+	VFMADD213PS  expP3<>(SB), R, P; \
+	VFMADD213PS  expP4<>(SB), R, P; \
+	VFMADD213PS  expP5<>(SB), R, P; \
+	VMULPS       R, R, T; \
+	VFMADD213PS  R, T, P; \
+	VADDPS       one<>(SB), P, P; \
+	VSCALEFPS    N, P, P
+
+#define SIGMOID_AVX512(X0, X, N, R, P, T, S) \
+	VPORD    signMask<>(SB), X0, X; \
+	EXP_AVX512(X, N, R, P, T); \
+	VADDPS   one<>(SB), P, T; \
+	VMOVUPS  one<>(SB), S; \
+	VDIVPS   T, S, S; \
+	VPTESTMD signMask<>(SB), X0, K2; \
+	VMULPS   S, P, K2, S
+
+#define TANH_AVX512(X0, A, Z, Q, X, N, R, P, T) \
+	VPANDD      absMask<>(SB), X0, A; \
+	VMULPS      X0, X0, Z; \
+	VMOVUPS     tanhQ0<>(SB), Q; \
+	VFMADD213PS tanhQ1<>(SB), Z, Q; \
+	VFMADD213PS tanhQ2<>(SB), Z, Q; \
+	VFMADD213PS tanhQ3<>(SB), Z, Q; \
+	VFMADD213PS tanhQ4<>(SB), Z, Q; \
+	VMULPS      Z, Q, Q; \
+	VFMADD213PS X0, X0, Q; \
+	VMULPS      minusTwo<>(SB), A, X; \
+	EXP_AVX512(X, N, R, P, T); \
+	VMOVUPS     one<>(SB), T; \
+	VSUBPS      P, T, N; \
+	VADDPS      one<>(SB), P, P; \
+	VDIVPS      P, N, N; \
+	VCMPPS      $1, tanhSmall<>(SB), A, K2; \
+	VMOVAPS     Q, K2, N; \
+	VPANDD      signMask<>(SB), X0, T; \
+	VPORD       T, N, N
+
+#define LSTM_BODY512(LOAD, STORE) \
+	LOAD((SI), Z0); \
+	SIGMOID_AVX512(Z0, Z1, Z2, Z3, Z4, Z5, Z6); \
+	LOAD((R11), Z0); \
+	TANH_AVX512(Z0, Z1, Z2, Z3, Z4, Z5, Z7, Z8, Z9); \
+	VMULPS      Z5, Z6, Z6; \
+	LOAD((R10), Z0); \
+	SIGMOID_AVX512(Z0, Z1, Z2, Z3, Z4, Z5, Z7); \
+	LOAD((DX), Z10); \
+	VFMADD231PS Z10, Z7, Z6; \
+	STORE(Z6, (DX)); \
+	LOAD((R12), Z0); \
+	SIGMOID_AVX512(Z0, Z1, Z2, Z3, Z4, Z5, Z7); \
+	TANH_AVX512(Z6, Z1, Z2, Z3, Z4, Z5, Z8, Z9, Z10); \
+	VMULPS      Z7, Z5, Z5; \
+	STORE(Z5, (DI))
+
+#define LOADK(mem, reg) VMOVUPS.Z mem, K1, reg
+#define STOREK(reg, mem) VMOVUPS reg, K1, mem
+
+// func lstmCellAVX512(g, c, h []float32)
+// Requires: AVX512F. len(g) >= 4H, len(c) >= H with H = len(h).
+TEXT ·lstmCellAVX512(SB), NOSPLIT, $0-72
+	MOVQ g_base+0(FP), SI
+	MOVQ c_base+24(FP), DX
+	MOVQ h_base+48(FP), DI
+	MOVQ h_len+56(FP), CX
+	LEAQ (SI)(CX*4), R10
+	LEAQ (R10)(CX*4), R11
+	LEAQ (R11)(CX*4), R12
+
+lstm512_loop16:
+	CMPQ CX, $16
+	JB   lstm512_tail
+	LSTM_BODY512(LOADU, STOREU)
+	ADDQ $64, SI
+	ADDQ $64, R10
+	ADDQ $64, R11
+	ADDQ $64, R12
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  lstm512_loop16
+
+lstm512_tail:
+	TESTQ CX, CX
+	JZ    lstm512_done
+	LOAD_TAIL_KMASK
+	LSTM_BODY512(LOADK, STOREK)
+
+lstm512_done:
+	VZEROUPPER
+	RET
+
+#define GRU_BODY512(LOAD, STORE) \
+	LOAD((SI), Z0); \
+	SIGMOID_AVX512(Z0, Z1, Z2, Z3, Z4, Z5, Z6); \
+	LOAD((R11), Z8); \
+	LOAD((R12), Z7); \
+	VFMADD231PS Z7, Z6, Z8; \
+	TANH_AVX512(Z8, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z9); \
+	LOAD((R10), Z0); \
+	SIGMOID_AVX512(Z0, Z1, Z2, Z3, Z4, Z6, Z7); \
+	VMOVUPS     one<>(SB), Z8; \
+	VSUBPS      Z7, Z8, Z8; \
+	VMULPS      Z5, Z8, Z8; \
+	LOAD((DI), Z9); \
+	VFMADD231PS Z9, Z7, Z8; \
+	STORE(Z8, (DI))
+
+// func gruCellAVX512(g, h []float32)
+// Requires: AVX512F. len(g) >= 4H with H = len(h).
+TEXT ·gruCellAVX512(SB), NOSPLIT, $0-48
+	MOVQ g_base+0(FP), SI
+	MOVQ h_base+24(FP), DI
+	MOVQ h_len+32(FP), CX
+	LEAQ (SI)(CX*4), R10
+	LEAQ (R10)(CX*4), R11
+	LEAQ (R11)(CX*4), R12
+
+gru512_loop16:
+	CMPQ CX, $16
+	JB   gru512_tail
+	GRU_BODY512(LOADU, STOREU)
+	ADDQ $64, SI
+	ADDQ $64, R10
+	ADDQ $64, R11
+	ADDQ $64, R12
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  gru512_loop16
+
+gru512_tail:
+	TESTQ CX, CX
+	JZ    gru512_done
+	LOAD_TAIL_KMASK
+	GRU_BODY512(LOADK, STOREK)
+
+gru512_done:
+	VZEROUPPER
+	RET
