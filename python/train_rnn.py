@@ -174,25 +174,41 @@ def save(model, kw, args, metrics, partial):
                 e, args.out, args.out)
 
 
-def export(pt, out):
-    """Write the checkpoint pt to the .arw file out (test NLL in meta)."""
+def export(pt, out, extra=None):
+    """Write the checkpoint pt to the .arw file out; its metrics (test NLL,
+    valid NLL, training minutes) and the extra entries go to the header's
+    meta."""
     import arw  # python/arw.py, the format writer
     ck = torch.load(pt)
     model = rnn.RNN(**ck["kwargs"])
     model.load_state_dict(ck["state_dict"])
     header = dict(model.header())
     m = ck["metrics"]
-    header["meta"] = {"dataset": "binarized MNIST (python/mnist.py), raster order",
-                      "test_nll_nats": round(m["test_nll"], 4), "valid_nll_nats": round(m["valid_nll"], 4),
-                      "train_minutes": round(m["train_minutes"], 1), "trainer": "python/train_rnn.py",
-                      "command": "scripts/train-lstm.sh"}
+    meta = {"dataset": "binarized MNIST (python/mnist.py), raster order", "trainer": "python/train_rnn.py",
+            "command": "scripts/train-lstm.sh"}
+    for key, name, digits in [("test_nll", "test_nll_nats", 4), ("valid_nll", "valid_nll_nats", 4),
+                              ("valid_subset_nll", "valid_first1000_nll_nats", 4),
+                              ("train_minutes", "train_minutes", 1), ("step", "updates", 0)]:
+        if key in m:
+            meta[name] = round(m[key], digits) if digits else m[key]
+    meta.update(extra or {})
+    header["meta"] = meta
     tensors = model.tensors()
     arw.write(out, header, tensors, dtypes={k: "float32" for k in tensors})
     return out
 
 
+def _value(v):
+    try:
+        return float(v)
+    except ValueError:
+        return v
+
+
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "export":
-        print(export(sys.argv[2], sys.argv[3]))
+    if len(sys.argv) >= 4 and sys.argv[1] == "export":
+        # train_rnn.py export CHECKPOINT.pt OUT.arw [key=value ...]
+        extra = dict(kv.split("=", 1) for kv in sys.argv[4:])
+        print(export(sys.argv[2], sys.argv[3], {k: _value(v) for k, v in extra.items()}))
         sys.exit(0)
     sys.exit(main())
