@@ -59,6 +59,7 @@ echo "#   ${actcmd[*]}"
 for core in Haswell SkylakeX; do
 	echo "#   OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$core $PY scripts/bench_blas.py --repeats $BLAS_REPEATS"
 done
+echo "#   OPENBLAS_NUM_THREADS=1 $PY scripts/bench_blas.py --repeats $BLAS_REPEATS   (core type as OpenBLAS detects it)"
 : > "$OUT/go-all.txt"
 blasargs=()
 for r in $(seq 1 "$ROUNDS"); do
@@ -72,6 +73,9 @@ for r in $(seq 1 "$ROUNDS"); do
 			grep '^# openblas \(config\|corename\|threads\)' "$f" | sed 's/^# /#   /'
 		fi
 	done
+	f="$OUT/blas-default-$r.txt"
+	env -u OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS=1 "$PY" "$SCRIPTS/bench_blas.py" --repeats "$BLAS_REPEATS" > "$f"
+	blasargs+=(--blas "default=$f")
 	echo "# round $r/$ROUNDS done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 done
 
