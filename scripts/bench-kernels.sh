@@ -70,7 +70,7 @@ for r in $(seq 1 "$ROUNDS"); do
 		OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$core "$PY" "$SCRIPTS/bench_blas.py" --repeats "$BLAS_REPEATS" > "$f"
 		blasargs+=(--blas "$core=$f")
 		if [ "$r" = 1 ]; then
-			grep '^# openblas \(config\|corename\|threads\)' "$f" | sed 's/^# /#   /'
+			grep '^# \(openblas config\|openblas corename\|openblas threads\|numpy matmul\)' "$f" | sed 's/^# /#   /'
 		fi
 	done
 	f="$OUT/blas-default-$r.txt"

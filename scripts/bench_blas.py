@@ -125,6 +125,13 @@ def main():
     if args.info:
         return
 
+    # Fixed cost of one np.matmul call (argument checks, dispatch) on a 4x4
+    # matrix-vector product: it is part of every timing below and matters
+    # only for the smallest shapes (64x256, 256x64, batch 1).
+    a4, x4, y4 = rand(4, 4), rand(4), np.empty(4, dtype=np.float32)
+    s = bench(lambda: np.matmul(a4, x4, out=y4), args.min_time, args.repeats)
+    print(f"# numpy matmul call overhead (4x4 gemv): {s * 1e9:.0f} ns", flush=True)
+
     for name, m, n, k, trans_b in gemm_cases():
         a = rand(m, k)
         b = rand(n, k).T if trans_b else rand(k, n)  # transposed view: sgemm with transB, no copy
