@@ -21,6 +21,9 @@ BLAS_REPEATS=${BLAS_REPEATS:-5}
 BENCHTIME=${BENCHTIME:-0.3s}
 OUT=${OUT:-$(mktemp -d -t arinfer-bench.XXXXXX)}
 PY=/usr/bin/python3
+# OpenBLAS core types to compare with: the x86 ones matching the avx2 and
+# avx512 tiers (elsewhere only OpenBLAS as it detects the CPU is run).
+CORES=${CORES:-$([ "$(uname -m)" = x86_64 ] && echo "Haswell SkylakeX")}
 SCRIPTS="$PWD/scripts" # the Python helpers always come from this checkout
 mkdir -p "$OUT"
 
@@ -56,7 +59,7 @@ echo "# OpenBLAS core type detected by default (no OPENBLAS_CORETYPE): $(env -u 
 echo "# $ROUNDS rounds of:"
 echo "#   ${gocmd[*]}"
 echo "#   ${actcmd[*]}"
-for core in Haswell SkylakeX; do
+for core in $CORES; do
 	echo "#   OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$core $PY scripts/bench_blas.py --repeats $BLAS_REPEATS"
 done
 echo "#   OPENBLAS_NUM_THREADS=1 $PY scripts/bench_blas.py --repeats $BLAS_REPEATS   (core type as OpenBLAS detects it)"
@@ -65,7 +68,7 @@ blasargs=()
 for r in $(seq 1 "$ROUNDS"); do
 	"${gocmd[@]}" >> "$OUT/go-all.txt"
 	"${actcmd[@]}" >> "$OUT/go-all.txt"
-	for core in Haswell SkylakeX; do
+	for core in $CORES; do
 		f="$OUT/blas-$core-$r.txt"
 		OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$core "$PY" "$SCRIPTS/bench_blas.py" --repeats "$BLAS_REPEATS" > "$f"
 		blasargs+=(--blas "$core=$f")
