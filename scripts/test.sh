@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one command that runs every test of arinfer (README.md, .ci/run).
-# Needs: Go, qemu-user-static (arm64 tests), and Debian's python3-torch,
+# Needs: Go, qemu-user-static (arm64 tests), llvm (llvm-mc checks the NEON
+# WORD encodings), and Debian's python3-torch,
 # python3-numpy and python3-pytest for the Python side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
