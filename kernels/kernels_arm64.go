@@ -4,7 +4,7 @@ package kernels
 
 import "math"
 
-// NEON kernels, in blas_arm64.s (vectors, GEMV, GEMM micro-kernel) and
+// NEON kernels, in kernels_arm64.s (vectors, GEMV, GEMM micro-kernel) and
 // act_arm64.s (activations). Each meets the specification of the generic
 // function of the same name.
 
