@@ -105,10 +105,30 @@ func MaskedGemv(m, n int, a []float32, lda int, x []float32, lo, hi []int, bias,
 	checkVec("MaskedGemv", "y", m, y)
 	checkRanges("MaskedGemv", m, n, lo, hi)
 	fillBias(y[:m], bias)
+	maskedGemvAcc(cur, m, n, a, lda, x, lo, hi, y)
+}
+
+// raggedDot is the dot product of a ragged row end in MaskedGemv. Along a
+// staircase these ends are a few elements long, where the call into a SIMD
+// kernel costs more than the arithmetic, so short ones run inline.
+func raggedDot(k *impl, a, x []float32) float32 {
+	if len(a) >= 16 {
+		return k.dot(a, x)
+	}
+	x = x[:len(a)]
+	var s float32
+	for j, v := range a {
+		s += v * x[j]
+	}
+	return s
+}
+
+// maskedGemvAcc does y[i] += sum_{lo[i] <= j < hi[i]} a[i*lda+j]*x[j] on
+// tier k; see MaskedGemv.
+func maskedGemvAcc(k *impl, m, n int, a []float32, lda int, x []float32, lo, hi []int, y []float32) {
 	if n == 0 {
 		return // a may be empty: every row's range is empty
 	}
-	k := cur
 	for i0 := 0; i0 < m; i0 += maskedRowBlock {
 		i1 := min(i0+maskedRowBlock, m)
 		// Common range [clo, chi) of rows i0..i1-1.
@@ -133,21 +153,6 @@ func MaskedGemv(m, n int, a []float32, lda int, x []float32, lo, hi []int, bias,
 			}
 		}
 	}
-}
-
-// raggedDot is the dot product of a ragged row end in MaskedGemv. Along a
-// staircase these ends are a few elements long, where the call into a SIMD
-// kernel costs more than the arithmetic, so short ones run inline.
-func raggedDot(k *impl, a, x []float32) float32 {
-	if len(a) >= 16 {
-		return k.dot(a, x)
-	}
-	x = x[:len(a)]
-	var s float32
-	for j, v := range a {
-		s += v * x[j]
-	}
-	return s
 }
 
 func rangeLo(lo []int, i int) int {

@@ -114,6 +114,10 @@ func gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 		return
 	}
 	t := cur
+	if m == 1 {
+		gemmRow(t, transA, transB, n, k, a, lda, b, ldb, c, lo, hi)
+		return
+	}
 	mr, nr := t.mr, t.nr
 	mcMax := min(t.mc, roundUp(m, mr))
 	kcMax := min(t.kc, k)
@@ -140,6 +144,34 @@ func gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 		}
 	}
 	gemmPool.Put(buf)
+}
+
+// gemmRow computes the one-row product c[:n] += op(A)·op(B) as a GEMV,
+// which streams op(B) once without packing it: a batch of one (sampling,
+// an RNN step) is matrix-vector work, and packing would double its memory
+// traffic.
+func gemmRow(t *impl, transA, transB bool, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, lo, hi []int) {
+	x := a[:k]
+	var buf *gemmBuf
+	if transA { // the row of op(A) is column 0 of the k x 1 matrix A
+		buf = gemmPool.Get().(*gemmBuf)
+		buf.a = grow(buf.a, k)
+		for p := range buf.a {
+			buf.a[p] = a[p*lda]
+		}
+		x = buf.a
+	}
+	switch {
+	case hi != nil:
+		maskedGemvAcc(t, n, k, b, ldb, x, lo, hi, c[:n])
+	case transB:
+		t.gemv(n, k, b, ldb, x, c[:n])
+	default:
+		t.gemvT(k, n, b, ldb, x, c[:n])
+	}
+	if buf != nil {
+		gemmPool.Put(buf)
+	}
 }
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
