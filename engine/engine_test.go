@@ -354,8 +354,8 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(i), 5))
 			m := build(t, randomModel(rng, cfg))
 			D := cfg.Dims
-			x := randBinary(rng, 200*D)
-			out := make([]float64, 200)
+			x := randBinary(rng, 1000*D)
+			out := make([]float64, 1000)
 			ctx := context.Background()
 			s := make([]float32, 4*D)
 			score := func() { require.NoError(t, m.LogProb(ctx, x, out)) }

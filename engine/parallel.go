@@ -40,7 +40,8 @@ func startWorkers() {
 		go func() {
 			for j := range jobs {
 				if err := j.task.run(j.lo, j.hi); err != nil {
-					j.call.err.CompareAndSwap(nil, &err)
+					e := err // only a failing job moves its error to the heap
+					j.call.err.CompareAndSwap(nil, &e)
 				}
 				j.call.wg.Done()
 			}
