@@ -28,8 +28,14 @@ type fvsbnWork struct {
 	run        fvsbnScore
 }
 
-// scoreChunk is the number of examples a worker scores per kernel call.
-const scoreChunk = 64
+// Batched scoring: each worker takes at least scoreGrain examples and runs
+// them through the masked GEMMs scoreChunk at a time. Every GEMM call packs
+// the weights once for all its rows, so larger chunks amortise packing
+// (at 64 rows it cost about 40% of MADE's scoring time).
+const (
+	scoreGrain = 128
+	scoreChunk = 256
+)
 
 func newFVSBN(info Info, w Weights) (*fvsbn, error) {
 	D := info.Dims
@@ -105,7 +111,7 @@ func (m *fvsbn) LogProb(ctx context.Context, x []float32, out []float64) error {
 	}
 	ws := m.pool.Get().(*fvsbnWork)
 	ws.run = fvsbnScore{m: m, ctx: ctx, x: x, out: out}
-	err := parallelFor(ctx, len(out), scoreChunk, &ws.run)
+	err := parallelFor(ctx, len(out), scoreGrain, &ws.run)
 	ws.run = fvsbnScore{}
 	m.pool.Put(ws)
 	return err

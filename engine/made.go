@@ -308,7 +308,7 @@ func (m *made) LogProb(ctx context.Context, x []float32, out []float64) error {
 	}
 	ws := m.pool.Get().(*madeWork)
 	ws.run = madeScore{m: m, ctx: ctx, x: x, out: out}
-	err := parallelFor(ctx, len(out), scoreChunk/4, &ws.run)
+	err := parallelFor(ctx, len(out), scoreGrain, &ws.run)
 	ws.run = madeScore{}
 	m.pool.Put(ws)
 	return err
