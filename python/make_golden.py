@@ -47,6 +47,9 @@ def load_arw(path):
     """Rebuild a python/models.py module from an .arw file."""
     header, t = arw.read(path)
     arch, d = header["arch"], header["dims"]
+    if arch in ("lstm", "gru"):
+        import rnn
+        return rnn.from_arw(path)
     shape = tuple(header["shape"])
     if arch == "fvsbn":
         m = models.FVSBN(d=d, order=t["order"], shape=shape)
