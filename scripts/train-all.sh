@@ -14,7 +14,7 @@
 #    NLL flat at 88.14 for 8 epochs, lr 3e-5) and finalized with evaluate.py;
 #  - MADE (no direct connections, natural order) plateaued at valid 101.7:
 #    stage 1 ran 8 epochs, stage 2 continued it with a larger lr and was
-#    stopped by hand at epoch 43 of stage 2;
+#    stopped by hand after epoch 44 of stage 2;
 #  - MADE with direct connections was initialised from that MADE's hidden
 #    layer plus the FVSBN (compose_made.py), then fine-tuned with and without
 #    L2 weight decay.
@@ -30,7 +30,7 @@ NADE=$!
 
 nohup $PY python/train.py --arch fvsbn --out models/fvsbn --lr 1e-3 --batch 100 --plateau 3 --patience 8 --max-minutes 20 > models/train-fvsbn.log 2>&1
 nohup $PY python/train.py --arch made --hidden 500 --masks 1 --out models/made-stage1 --lr 1e-3 --batch 100 --plateau 3 --patience 8 --max-epochs 8 --max-minutes 25 > models/train-made-stage1.log 2>&1
-nohup $PY python/train.py --arch made --hidden 500 --masks 1 --out models/made --init models/made-stage1.pt --lr 2e-3 --lr-decay 0.97 --batch 100 --plateau 3 --patience 10 --max-epochs 44 --max-minutes 68 > models/train-made.log 2>&1
+nohup $PY python/train.py --arch made --hidden 500 --masks 1 --out models/made --init models/made-stage1.pt --lr 2e-3 --lr-decay 0.97 --batch 100 --plateau 3 --patience 10 --max-epochs 45 --max-minutes 68 > models/train-made.log 2>&1
 wait $NADE
 
 (cd python && $PY compose_made.py ../models/made.pt ../models/fvsbn.pt ../models/made-direct-init.pt)
