@@ -9,6 +9,9 @@ at the FVSBN's (the FVSBN mask pos(j) < pos(i) is the MADE direct mask
 m0(j) < m0(i)), and training then links in the MADE's hidden features.
 
 Usage: compose_made.py MADE.pt FVSBN.pt OUT.pt
+       compose_made.py --masks K MADE.pt OUT.pt
+The second form copies a trained 1-mask MADE's (shared) weights into a
+K-mask MADE with the same seed, whose mask 0 is the trained model's mask.
 """
 
 import sys
@@ -41,7 +44,32 @@ def compose(made_ck, fvsbn_ck):
     return m, kw
 
 
+def widen(made_ck, masks):
+    """Copy a 1-mask MADE checkpoint's weights into a masks-mask MADE."""
+    kw = dict(made_ck["kwargs"])
+    if made_ck["arch"] != "made" or kw.get("masks", 1) != 1:
+        raise ValueError("need a 1-mask MADE checkpoint")
+    src = models.build("made", **kw)
+    src.load_state_dict(made_ck["state_dict"])
+    kw["masks"] = masks
+    m = models.build("made", **kw)
+    if not all(torch.equal(getattr(m, n)[0], getattr(src, n)[0])
+               for n in ["orders"] + ["degrees%d" % (l + 1) for l in range(len(m.hidden))]):
+        raise ValueError("mask 0 of the widened model differs from the trained mask")
+    st = m.state_dict()
+    for k, v in src.state_dict().items():
+        if not (k == "orders" or k.startswith("degrees")):
+            st[k] = v
+    m.load_state_dict(st)
+    return m, kw
+
+
 def main(argv):
+    if len(argv) == 4 and argv[0] == "--masks":
+        m, kw = widen(torch.load(argv[2]), int(argv[1]))
+        torch.save({"arch": "made", "kwargs": kw, "state_dict": m.state_dict(),
+                    "metrics": {"widened_from": argv[2]}}, argv[3])
+        return
     if len(argv) != 3:
         raise SystemExit(__doc__)
     made_ck, fv_ck = torch.load(argv[0]), torch.load(argv[1])

@@ -22,3 +22,17 @@ def test_compose_starts_at_fvsbn():
     with torch.no_grad():
         np.testing.assert_allclose(m.log_prob(x).numpy(), fv.log_prob(x).numpy(), rtol=1e-6)
         np.testing.assert_array_equal(m.layers[0].weight.numpy(), made.layers[0].weight.numpy())
+
+
+def test_widen_keeps_mask0():
+    """A widened K-mask MADE's mask 0 gives the trained 1-mask model exactly."""
+    torch.manual_seed(1)
+    kw = {"d": 9, "hidden": [7], "masks": 1, "direct": True, "seed": 5, "shape": (1, 9)}
+    src = models.MADE(**kw)
+    with torch.no_grad():
+        src.A.normal_()
+    m, kw2 = compose_made.widen({"arch": "made", "kwargs": kw, "state_dict": src.state_dict()}, 3)
+    assert kw2["masks"] == 3 and m.k == 3
+    x = (torch.rand(5, 9) < 0.5).float()
+    with torch.no_grad():
+        np.testing.assert_allclose(m.log_prob_mask(x, 0).numpy(), src.log_prob(x).numpy(), rtol=1e-6)
