@@ -313,3 +313,12 @@ func TestDefaultModelNeedsNoFile(t *testing.T) {
 	assert.Contains(t, r.stdout, "kernels:")
 	assert.Contains(t, r.stdout, "samples/s")
 }
+
+func TestOutputIsWorldReadable(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "s.png")
+	r := runCLI(t, "sample", "-n", "1", "-o", out)
+	require.Equal(t, 0, r.code, r.stderr)
+	st, err := os.Stat(out)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), st.Mode().Perm())
+}

@@ -181,7 +181,10 @@ func writePNG(path string, img image.Image) error {
 		return usageError{fmt.Errorf("-o %s: %w", path, err)}
 	}
 	tmp := f.Name()
-	err = png.Encode(f, img)
+	err = f.Chmod(0o644) // CreateTemp makes 0600; an output file is for sharing
+	if err == nil {
+		err = png.Encode(f, img)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
