@@ -122,19 +122,8 @@ func (m *fvsbn) LogProb(ctx context.Context, x []float32, out []float64) error {
 // logits of all later steps, so a sample costs one pass over the weights.
 func (m *fvsbn) Sample(ctx context.Context, x []float32, opt SampleOptions) error {
 	D := m.info.Dims
-	B, err := checkSampleBuf(x, D)
+	B, invT, known, err := sampleArgs(x, D, m.order, &opt)
 	if err != nil {
-		return err
-	}
-	invT, err := invTemperature(opt.Temperature)
-	if err != nil {
-		return err
-	}
-	known, err := knownPrefix(opt.Known, m.order)
-	if err != nil {
-		return err
-	}
-	if err := checkKnownBinary(x, D, m.order[:known]); err != nil {
 		return err
 	}
 	ws := m.pool.Get().(*fvsbnWork)

@@ -136,19 +136,8 @@ func (m *nade) LogProb(ctx context.Context, x []float32, out []float64) error {
 // input weights when it is 1. A whole sample costs one forward pass.
 func (m *nade) Sample(ctx context.Context, x []float32, opt SampleOptions) error {
 	D, H := m.info.Dims, m.h
-	B, err := checkSampleBuf(x, D)
+	B, invT, known, err := sampleArgs(x, D, m.order, &opt)
 	if err != nil {
-		return err
-	}
-	invT, err := invTemperature(opt.Temperature)
-	if err != nil {
-		return err
-	}
-	known, err := knownPrefix(opt.Known, m.order)
-	if err != nil {
-		return err
-	}
-	if err := checkKnownBinary(x, D, m.order[:known]); err != nil {
 		return err
 	}
 	ws := m.pool.Get().(*nadeWork)

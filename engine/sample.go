@@ -97,3 +97,20 @@ func checkKnownBinary(x []float32, dims int, known []int32) error {
 	}
 	return nil
 }
+
+// sampleArgs validates a Sample call on a Bernoulli model with one
+// ordering and returns the batch size, the inverse temperature and the
+// number of leading steps the caller fixed (completion).
+func sampleArgs(x []float32, dims int, order []int32, opt *SampleOptions) (B int, invT float64, known int, err error) {
+	if B, err = checkSampleBuf(x, dims); err != nil {
+		return
+	}
+	if invT, err = invTemperature(opt.Temperature); err != nil {
+		return
+	}
+	if known, err = knownPrefix(opt.Known, order); err != nil {
+		return
+	}
+	err = checkKnownBinary(x, dims, order[:known])
+	return
+}
