@@ -67,7 +67,10 @@ type Model interface {
 type SampleOptions struct {
 	// Seed selects the random stream. Example b of a batch draws from its
 	// own stream derived from (Seed, b), so the same seed gives the same
-	// samples whatever the batch size, tier or number of cores.
+	// samples whatever the batch size or number of cores, up to float32
+	// rounding of the logits (which differs slightly between kernel tiers
+	// and between batched and per-example products, and changes a draw
+	// only when a uniform falls within that rounding of its threshold).
 	Seed uint64
 	// Temperature divides every logit before drawing: 1 samples the model,
 	// lower is greedier, higher is flatter. Zero means 1. It must be

@@ -51,7 +51,7 @@ type madeWork struct {
 	next            []int       // sampling: per example and layer, units computed
 	comp            []int       // sampling: component of each example
 	rng             rngs
-	vals, lg        []float32
+	vals, lg, col   []float32
 	dims            []int32
 	run             madeScore
 }
@@ -359,38 +359,32 @@ func (m *made) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 	for e := 0; e < B; e++ {
 		gather(ws.xo[e*D:(e+1)*D], x[e*D:], m.comps[ws.comp[e]].order)
 	}
+	shared := true // every example uses the same component: batch the products
+	for e := 1; e < B; e++ {
+		shared = shared && ws.comp[e] == ws.comp[0]
+	}
+	ws.col = growF(ws.col, B)
 	for t := 0; t < D; t++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if shared {
+			m.stepShared(&m.comps[ws.comp[0]], ws, t, B)
+		} else {
+			for e := 0; e < B; e++ {
+				ws.lg[e] = m.stepOne(&m.comps[ws.comp[e]], ws, t, e)
+			}
+		}
 		for e := 0; e < B; e++ {
 			c := &m.comps[ws.comp[e]]
-			xo := ws.xo[e*D : (e+1)*D]
-			prev := xo
-			var hL []float32
-			for l := range c.hidden {
-				ly := &c.hidden[l]
-				h := ws.acts[l][e*ly.out : (e+1)*ly.out]
-				j := ws.next[e*L+l]
-				for ; j < ly.out && int(ly.deg[j]) <= t; j++ {
-					v := ly.b[j] + kernels.Dot(ly.w[j*ly.ld:j*ly.ld+ly.hi[j]], prev)
-					h[j] = max(v, 0)
-				}
-				ws.next[e*L+l] = j
-				prev, hL = h, h
-			}
-			lg := c.out.b[t] + kernels.Dot(c.out.w[t*c.out.ld:t*c.out.ld+c.out.hi[t]], hL)
-			if c.direct != nil {
-				lg += kernels.Dot(c.direct.w[t*c.direct.ld:t*c.direct.ld+t], xo)
-			}
 			d := c.order[t]
-			v := xo[t]
+			v := ws.xo[e*D+t]
 			if t >= known {
-				v = ws.rng.bernoulli(e, lg, invT)
-				xo[t] = v
+				v = ws.rng.bernoulli(e, ws.lg[e], invT)
+				ws.xo[e*D+t] = v
 				x[e*D+int(d)] = v
 			}
-			ws.lg[e], ws.vals[e], ws.dims[e] = lg, v, d
+			ws.vals[e], ws.dims[e] = v, d
 		}
 		if opt.OnStep != nil {
 			dim := int(ws.dims[0])
@@ -401,6 +395,63 @@ func (m *made) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 		}
 	}
 	return nil
+}
+
+// stepOne computes every hidden unit of example e that step t makes
+// computable (degree <= t) and returns the logit of step t, for component c.
+func (m *made) stepOne(c *madeComp, ws *madeWork, t, e int) float32 {
+	D, L := m.info.Dims, len(m.sizes)
+	xo := ws.xo[e*D : (e+1)*D]
+	prev := xo
+	var hL []float32
+	for l := range c.hidden {
+		ly := &c.hidden[l]
+		h := ws.acts[l][e*ly.out : (e+1)*ly.out]
+		j := ws.next[e*L+l]
+		for ; j < ly.out && int(ly.deg[j]) <= t; j++ {
+			v := ly.b[j] + kernels.Dot(ly.w[j*ly.ld:j*ly.ld+ly.hi[j]], prev)
+			h[j] = max(v, 0)
+		}
+		ws.next[e*L+l] = j
+		prev, hL = h, h
+	}
+	lg := c.out.b[t] + kernels.Dot(c.out.w[t*c.out.ld:t*c.out.ld+c.out.hi[t]], hL)
+	if c.direct != nil {
+		lg += kernels.Dot(c.direct.w[t*c.direct.ld:t*c.direct.ld+t], xo)
+	}
+	return lg
+}
+
+// stepShared is stepOne for the whole batch at once when every example
+// uses component c: each newly computable unit is one GEMV of the batch's
+// previous layer (B x hi) with the unit's weights, and the logits of step
+// t are one GEMV with output row t, so every weight is read once per batch
+// instead of once per example. The logits go to ws.lg.
+func (m *made) stepShared(c *madeComp, ws *madeWork, t, B int) {
+	D := m.info.Dims
+	prev, ld := ws.xo, D
+	col := ws.col[:B]
+	for l := range c.hidden {
+		ly := &c.hidden[l]
+		h := ws.acts[l]
+		j := ws.next[l] // shared counters: example 0's slots
+		for ; j < ly.out && int(ly.deg[j]) <= t; j++ {
+			kernels.Gemv(B, ly.hi[j], prev, ld, ly.w[j*ly.ld:j*ly.ld+ly.hi[j]], nil, col)
+			for e, v := range col {
+				h[e*ly.out+j] = max(v+ly.b[j], 0)
+			}
+		}
+		ws.next[l] = j
+		prev, ld = h, ly.out
+	}
+	lg := ws.lg[:B]
+	kernels.Gemv(B, c.out.hi[t], prev, ld, c.out.w[t*c.out.ld:t*c.out.ld+c.out.hi[t]], nil, lg)
+	if c.direct != nil {
+		kernels.GemvAcc(B, t, ws.xo, D, c.direct.w[t*c.direct.ld:t*c.direct.ld+t], lg)
+	}
+	for e := range lg {
+		lg[e] += c.out.b[t]
+	}
 }
 
 // pickComponents draws each example's mixture component: uniformly, or,
