@@ -82,3 +82,30 @@ func BenchmarkSample(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSampleShipped samples the trained models in ../models: the push
+// samplers' cost depends on how sparse the samples are, which random
+// weights do not reproduce.
+func BenchmarkSampleShipped(b *testing.B) {
+	for _, name := range []string{"fvsbn", "nade", "made"} {
+		m, err := Open("../models/mnist-" + name + ".arw")
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, B := range []int{1, 64} {
+			b.Run(fmt.Sprintf("%s/%s/batch%d", kernels.Active(), name, B), func(b *testing.B) {
+				x := make([]float32, B*m.Info().Dims)
+				ctx := context.Background()
+				b.ReportAllocs()
+				seed := uint64(0)
+				for b.Loop() {
+					seed++
+					if err := m.Sample(ctx, x, SampleOptions{Seed: seed}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.N*B)/b.Elapsed().Seconds(), "samples/s")
+			})
+		}
+	}
+}

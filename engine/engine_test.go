@@ -88,57 +88,63 @@ func TestSamplerConditionalsEqualForwardPass(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(i), 2))
 			r := randomModel(rng, cfg)
 			m := build(t, r)
-			D, B := cfg.Dims, 6
-			forAllTiers(t, func(t *testing.T) {
-				x := make([]float32, B*D)
-				logits := make([][]float32, D) // per step, per example
-				dims := make([][]int32, D)
-				steps := 0
-				err := m.Sample(context.Background(), x, SampleOptions{Seed: 7, OnStep: func(s Step) {
-					require.Equal(t, steps, s.Index)
-					logits[s.Index] = append([]float32(nil), s.Logits...)
-					if s.Dims != nil {
-						dims[s.Index] = append([]int32(nil), s.Dims...)
-					} else {
-						dims[s.Index] = make([]int32, B)
-						for e := range dims[s.Index] {
-							dims[s.Index][e] = int32(s.Dim)
-						}
-					}
-					for e, v := range s.Values {
-						assert.Equal(t, x[e*D+int(dims[s.Index][e])], v)
-					}
-					steps++
-				}})
-				require.NoError(t, err)
-				require.Equal(t, D, steps)
-				K := max(cfg.Masks, 1)
-				if cfg.Arch != "made" {
-					K = 1
-				}
-				for e := 0; e < B; e++ {
-					xe := x[e*D : (e+1)*D]
-					for _, v := range xe {
-						require.True(t, v == 0 || v == 1)
-					}
-					// The conditionals must equal those of one component's
-					// full forward pass over the finished sample.
-					matched := false
-					for k := 0; k < K && !matched; k++ {
-						ref := r.logits(xe, k)
-						ok := true
-						for s := 0; s < D; s++ {
-							d := dims[s][e]
-							if math.Abs(float64(logits[s][e])-ref[d]) > 1e-4*(1+math.Abs(ref[d])) {
-								ok = false
-								break
+			D := cfg.Dims
+			// Batch 1 and 6 run MADE's push sampler; sharedBatch runs its
+			// batched path when every example has the same component.
+			for _, B := range []int{1, 6, sharedBatch} {
+				t.Run(fmt.Sprintf("batch%d", B), func(t *testing.T) {
+					forAllTiers(t, func(t *testing.T) {
+						x := make([]float32, B*D)
+						logits := make([][]float32, D) // per step, per example
+						dims := make([][]int32, D)
+						steps := 0
+						err := m.Sample(context.Background(), x, SampleOptions{Seed: 7, OnStep: func(s Step) {
+							require.Equal(t, steps, s.Index)
+							logits[s.Index] = append([]float32(nil), s.Logits...)
+							if s.Dims != nil {
+								dims[s.Index] = append([]int32(nil), s.Dims...)
+							} else {
+								dims[s.Index] = make([]int32, B)
+								for e := range dims[s.Index] {
+									dims[s.Index][e] = int32(s.Dim)
+								}
 							}
+							for e, v := range s.Values {
+								assert.Equal(t, x[e*D+int(dims[s.Index][e])], v)
+							}
+							steps++
+						}})
+						require.NoError(t, err)
+						require.Equal(t, D, steps)
+						K := max(cfg.Masks, 1)
+						if cfg.Arch != "made" {
+							K = 1
 						}
-						matched = ok
-					}
-					assert.True(t, matched, "example %d: sampler conditionals match no component's forward pass", e)
-				}
-			})
+						for e := 0; e < B; e++ {
+							xe := x[e*D : (e+1)*D]
+							for _, v := range xe {
+								require.True(t, v == 0 || v == 1)
+							}
+							// The conditionals must equal those of one component's
+							// full forward pass over the finished sample.
+							matched := false
+							for k := 0; k < K && !matched; k++ {
+								ref := r.logits(xe, k)
+								ok := true
+								for s := 0; s < D; s++ {
+									d := dims[s][e]
+									if math.Abs(float64(logits[s][e])-ref[d]) > 1e-4*(1+math.Abs(ref[d])) {
+										ok = false
+										break
+									}
+								}
+								matched = ok
+							}
+							assert.True(t, matched, "example %d: sampler conditionals match no component's forward pass", e)
+						}
+					})
+				})
+			}
 		})
 	}
 }

@@ -42,6 +42,81 @@ type madeComp struct {
 	hidden []madeLayer
 	out    madeLayer  // D x H_L, rows in ordering space
 	direct *madeLayer // D x D, row t reduces over [0, t)
+
+	pushOnce sync.Once
+	push     *madePush // the sampler's transposed weights, built on first use
+}
+
+// madePush holds a component's weights transposed for the push sampler:
+// row i of a table holds the weights from unit (or input step) i of the
+// previous layer to the units [start[i], n) of the next one, which include
+// every unit that sees i and is not yet final when i is. Rows are ragged
+// (a table stores about the masked-in weights only) and start on 64-byte
+// boundaries, as does start[i] in the accumulators: start[i] is rounded
+// down to a multiple of 16 and the row is padded with zeros in front.
+// Aligned pushes matter: when a push loads a vector that straddles two
+// vectors stored by the previous push, the store cannot be forwarded and
+// the load waits for it to reach the cache, which made the unaligned
+// sampler about twice as slow.
+type madePush struct {
+	in     []pushRows // per hidden layer l: from layer l-1 (the input for l = 0)
+	out    pushRows   // from the last hidden layer to the outputs
+	direct pushRows   // from input step s to the outputs s+1..D-1
+}
+
+type pushRows struct {
+	off   []int // row i is w[off[i]:off[i]+n-start[i]]
+	start []int // row i's first target unit, a multiple of 16
+	n     int   // number of target units
+	w     []float32
+}
+
+// row returns row i's weights and the index of their first target.
+func (p *pushRows) row(i int) ([]float32, int) {
+	o := p.off[i]
+	return p.w[o : o+p.n-p.start[i]], p.start[i]
+}
+
+// transposeSuffix builds the push table of layer ly, whose row r reduces
+// over the prefix [0, hi[r]) of its input with hi non-decreasing in r: input
+// i then feeds the rows r >= the first row with hi[r] > i.
+func transposeSuffix(ly *madeLayer) pushRows {
+	p := pushRows{off: make([]int, ly.in+1), start: make([]int, ly.in), n: ly.out}
+	r := 0
+	for i := 0; i < ly.in; i++ {
+		for r < ly.out && ly.hi[r] <= i {
+			r++
+		}
+		p.start[i] = r &^ 15
+		p.off[i+1] = p.off[i] + (ly.out-p.start[i]+15)&^15
+	}
+	p.w = alignedFloats(p.off[ly.in])
+	for i := 0; i < ly.in; i++ {
+		w, s := p.row(i)
+		for k := range w {
+			if r := s + k; ly.hi[r] > i {
+				w[k] = ly.w[r*ly.ld+i]
+			}
+		}
+	}
+	return p
+}
+
+// pushTables returns component c's push tables, building them on first use
+// (a model that only scores never pays for them).
+func (c *madeComp) pushTables() *madePush {
+	c.pushOnce.Do(func() {
+		p := &madePush{in: make([]pushRows, len(c.hidden))}
+		for l := range c.hidden {
+			p.in[l] = transposeSuffix(&c.hidden[l])
+		}
+		p.out = transposeSuffix(&c.out)
+		if c.direct != nil {
+			p.direct = transposeSuffix(c.direct)
+		}
+		c.push = p
+	})
+	return c.push
 }
 
 type madeWork struct {
@@ -53,6 +128,9 @@ type madeWork struct {
 	rng             rngs
 	vals, lg, col   []float32
 	dims            []int32
+	tabs            []*madePush // sampling: push tables of each example's component
+	pacc            [][]float32 // push sampling: per hidden layer, B aligned rows of pre-activations
+	pout            []float32   // push sampling: B aligned rows of output pre-activations
 	run             madeScore
 }
 
@@ -318,7 +396,16 @@ func (m *made) LogProb(ctx context.Context, x []float32, out []float64) error {
 // given the known dimensions when completing) and computes every hidden
 // unit exactly once, at the first step at which all the inputs its degree
 // allows are known: at step t, the units of degree t in each layer, then
-// output t. A whole sample costs one masked forward pass.
+// output t.
+//
+// Each example runs on running pre-activations ("push"): when step t's
+// value is 1 it adds its column of weights to the pre-activations of the
+// first layer's units and of the outputs that see it, and when a hidden
+// unit is final and positive it adds its column times its value to the
+// next layer. Zeros cost nothing, so a sample of a sparse image (MNIST is
+// ~13% ones) costs a fraction of one masked forward pass. When the batch is
+// large and every example uses one component, the batched path
+// (stepShared) reads each weight once per batch instead.
 func (m *made) Sample(ctx context.Context, x []float32, opt SampleOptions) error {
 	D, L, K := m.info.Dims, len(m.sizes), len(m.comps)
 	B, err := checkSampleBuf(x, D)
@@ -359,11 +446,21 @@ func (m *made) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 	for e := 0; e < B; e++ {
 		gather(ws.xo[e*D:(e+1)*D], x[e*D:], m.comps[ws.comp[e]].order)
 	}
-	shared := true // every example uses the same component: batch the products
-	for e := 1; e < B; e++ {
-		shared = shared && ws.comp[e] == ws.comp[0]
+	shared := B >= sharedBatch // every example uses the same component: batch the products
+	for e := 1; e < B && shared; e++ {
+		shared = ws.comp[e] == ws.comp[0]
 	}
-	ws.col = growF(ws.col, B)
+	if shared {
+		ws.col = growF(ws.col, B)
+	} else {
+		ws.tabs = ws.tabs[:0]
+		ws.pushGrow(m, B)
+		for e := 0; e < B; e++ {
+			c := &m.comps[ws.comp[e]]
+			ws.tabs = append(ws.tabs, c.pushTables())
+			m.pushStart(c, ws, e)
+		}
+	}
 	for t := 0; t < D; t++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -372,7 +469,7 @@ func (m *made) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 			m.stepShared(&m.comps[ws.comp[0]], ws, t, B)
 		} else {
 			for e := 0; e < B; e++ {
-				ws.lg[e] = m.stepOne(&m.comps[ws.comp[e]], ws, t, e)
+				ws.lg[e] = m.pushStep(&m.comps[ws.comp[e]], ws.tabs[e], ws, t, e)
 			}
 		}
 		for e := 0; e < B; e++ {
@@ -383,6 +480,9 @@ func (m *made) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 				v = ws.rng.bernoulli(e, ws.lg[e], invT)
 				ws.xo[e*D+t] = v
 				x[e*D+int(d)] = v
+			}
+			if !shared && v != 0 {
+				m.pushInput(ws.tabs[e], ws, t, e, v)
 			}
 			ws.vals[e], ws.dims[e] = v, d
 		}
@@ -397,33 +497,92 @@ func (m *made) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 	return nil
 }
 
-// stepOne computes every hidden unit of example e that step t makes
-// computable (degree <= t) and returns the logit of step t, for component c.
-func (m *made) stepOne(c *madeComp, ws *madeWork, t, e int) float32 {
-	D, L := m.info.Dims, len(m.sizes)
-	xo := ws.xo[e*D : (e+1)*D]
-	prev := xo
-	var hL []float32
-	for l := range c.hidden {
-		ly := &c.hidden[l]
-		h := ws.acts[l][e*ly.out : (e+1)*ly.out]
-		j := ws.next[e*L+l]
-		for ; j < ly.out && int(ly.deg[j]) <= t; j++ {
-			v := ly.b[j] + kernels.Dot(ly.w[j*ly.ld:j*ly.ld+ly.hi[j]], prev)
-			h[j] = max(v, 0)
+// sharedBatch is the batch size from which a batch whose examples all use
+// one component samples with batched products (stepShared) instead of one
+// push sampler per example (see BenchmarkSample).
+const sharedBatch = 64
+
+// pushGrow sizes the push sampler's accumulators for B examples: per
+// hidden layer and for the outputs, one 64-byte-aligned row per example
+// (stride rounded up to 16 floats), so that every push is aligned.
+func (ws *madeWork) pushGrow(m *made, B int) {
+	if len(ws.pacc) != len(m.sizes) {
+		ws.pacc = make([][]float32, len(m.sizes))
+	}
+	for l, h := range m.sizes {
+		if n := B * pad16(h); cap(ws.pacc[l]) < n {
+			ws.pacc[l] = alignedFloats(n)
 		}
-		ws.next[e*L+l] = j
-		prev, hL = h, h
 	}
-	lg := c.out.b[t] + kernels.Dot(c.out.w[t*c.out.ld:t*c.out.ld+c.out.hi[t]], hL)
-	if c.direct != nil {
-		lg += kernels.Dot(c.direct.w[t*c.direct.ld:t*c.direct.ld+t], xo)
+	if n := B * pad16(m.info.Dims); cap(ws.pout) < n {
+		ws.pout = alignedFloats(n)
 	}
-	return lg
 }
 
-// stepShared is stepOne for the whole batch at once when every example
-// uses component c: each newly computable unit is one GEMV of the batch's
+func pad16(n int) int { return (n + 15) &^ 15 }
+
+// paccRow returns example e's pre-activations of hidden layer l.
+func (ws *madeWork) paccRow(l, h, e int) []float32 {
+	ld := pad16(h)
+	return ws.pacc[l][e*ld : e*ld+h]
+}
+
+// poutRow returns example e's output pre-activations (logits).
+func (ws *madeWork) poutRow(D, e int) []float32 {
+	ld := pad16(D)
+	return ws.pout[e*ld : e*ld+D]
+}
+
+// pushStart sets example e's running pre-activations to the biases.
+func (m *made) pushStart(c *madeComp, ws *madeWork, e int) {
+	for l := range c.hidden {
+		ly := &c.hidden[l]
+		copy(ws.paccRow(l, ly.out, e), ly.b)
+	}
+	copy(ws.poutRow(m.info.Dims, e), c.out.b)
+}
+
+// pushStep makes final every hidden unit of example e that step t makes
+// computable (degree <= t), pushes each positive one into the next layer
+// (or the outputs), and returns the logit of step t.
+func (m *made) pushStep(c *madeComp, p *madePush, ws *madeWork, t, e int) float32 {
+	L := len(m.sizes)
+	out := ws.poutRow(m.info.Dims, e)
+	for l := range c.hidden {
+		ly := &c.hidden[l]
+		j := ws.next[e*L+l]
+		if j == ly.out || int(ly.deg[j]) > t {
+			continue
+		}
+		acc := ws.paccRow(l, ly.out, e)
+		tab, dst := &p.out, out
+		if l+1 < L {
+			tab, dst = &p.in[l+1], ws.paccRow(l+1, c.hidden[l+1].out, e)
+		}
+		for ; j < ly.out && int(ly.deg[j]) <= t; j++ {
+			if v := acc[j]; v > 0 { // relu: zero units push nothing
+				w, s := tab.row(j)
+				kernels.Axpy(v, w, dst[s:])
+			}
+		}
+		ws.next[e*L+l] = j
+	}
+	return out[t]
+}
+
+// pushInput adds step t's value v (non-zero) of example e to the running
+// pre-activations of the first hidden layer and of the outputs.
+func (m *made) pushInput(p *madePush, ws *madeWork, t, e int, v float32) {
+	w, s := p.in[0].row(t)
+	kernels.Axpy(v, w, ws.paccRow(0, m.sizes[0], e)[s:])
+	if p.direct.w != nil {
+		w, s = p.direct.row(t)
+		kernels.Axpy(v, w, ws.poutRow(m.info.Dims, e)[s:])
+	}
+}
+
+// stepShared computes step t for the whole batch at once when every
+// example uses component c: each newly computable unit is one GEMV of the batch's
 // previous layer (B x hi) with the unit's weights, and the logits of step
 // t are one GEMV with output row t, so every weight is read once per batch
 // instead of once per example. The logits go to ws.lg.

@@ -27,21 +27,96 @@ func (s *rngs) uniform(b int) float64 {
 	return float64(s.r[b].Uint64()>>11) * 0x1p-53
 }
 
-// bernoulli draws x ~ Bernoulli(sigmoid(logit/temp)) from stream b.
+// bernoulli draws x ~ Bernoulli(sigmoid(z)), z = logit/temp, from stream
+// b: x = 1 iff u < sigmoid(z) for u uniform in [0, 1), i.e. iff z >
+// logit(u) = log(u) - log(1-u). A bound on logit(u) read off the bits of u
+// and 1-u (crudeLogit, within ±logitSlack) decides all but the draws with z
+// close to logit(u); those take the exact test (bernoulliExact). The bound
+// depends only on the random stream, so it is computed while the logit is
+// still being accumulated, and the sampler's critical path is one compare.
 func (s *rngs) bernoulli(b int, logit float32, invTemp float64) float32 {
-	p := sigmoid(float64(logit) * invTemp)
-	if s.uniform(b) < p {
+	return bernoulliDraw(float64(logit)*invTemp, s.uniform(b))
+}
+
+// bernoulliDraw returns 1 iff u < sigmoid(z), deciding by the crude bound
+// when it can.
+func bernoulliDraw(z, u float64) float32 {
+	if u > 0 {
+		c := crudeLogit(u)
+		if z > c+logitSlack {
+			return 1
+		}
+		if z < c-logitSlack {
+			return 0
+		}
+	}
+	return bernoulliExact(z, u)
+}
+
+// logitSlack bounds |crudeLogit(u) - logit(u)|: log2(1+f) - f is in
+// [0, 0.0861] for f in [0, 1), so each crude log2 is low by at most 0.0861,
+// and the difference of two is off by at most 0.0861 ln 2 = 0.0597 nats.
+const logitSlack = 0.0625
+
+// crudeLogit returns (log2~(u) - log2~(1-u)) ln 2 for u in (0, 1), where
+// log2~(x) = e + f for x = 2^e (1+f) (x normal: u >= 2^-53 here).
+func crudeLogit(u float64) float64 {
+	return (crudeLog2(u) - crudeLog2(1-u)) * math.Ln2
+}
+
+func crudeLog2(x float64) float64 {
+	bits := math.Float64bits(x)
+	e := float64(int64(bits>>52) - 1023)
+	f := math.Float64frombits(bits&(1<<52-1)|1023<<52) - 1
+	return e + f
+}
+
+// bernoulliExact returns 1 iff u < sigmoid(z). With e = exp(-|z|),
+// sigmoid(z) is 1/(1+e) for z >= 0 and e/(1+e) below, so the test is
+// u(1+e) < 1 or u(1+e) < e, without a division.
+func bernoulliExact(z, u float64) float32 {
+	e := expNonPos(-math.Abs(z))
+	t := u * (1 + e)
+	if z >= 0 {
+		if t < 1 {
+			return 1
+		}
+		return 0
+	}
+	if t < e {
 		return 1
 	}
 	return 0
 }
 
-func sigmoid(v float64) float64 {
-	if v >= 0 {
-		return 1 / (1 + math.Exp(-v))
+// The argument reduction and rational approximation of fdlibm's exp
+// (e_exp.c): exp(x) = 2^k exp(r), x = k ln2 + r, |r| <= ln2/2, with
+// exp(r) = 1 + r + r c/(2-c), c = r - r^2 (p1 + r^2 (p2 + ...)).
+const (
+	expP1    = 1.66666666666666657415e-01
+	expP2    = -2.77777777770155933842e-03
+	expP3    = 6.61375632143793436117e-05
+	expP4    = -1.65339022054652515390e-06
+	expP5    = 4.13813679705723846039e-08
+	expLn2Hi = 6.93147180369123816490e-01
+	expLn2Lo = 1.90821492927058770002e-10
+)
+
+// expNonPos returns e^x for x <= 0 to within 2 ulp of math.Exp (checked by
+// TestExpNonPos). math.Exp takes the results that would be
+// subnormal, -Inf and NaN.
+func expNonPos(x float64) float64 {
+	if !(x >= -708) {
+		return math.Exp(x)
 	}
-	e := math.Exp(v)
-	return e / (1 + e)
+	k := int64(x*math.Log2E - 0.5) // rounds x/ln2 to nearest (x <= 0)
+	hi := x - float64(k)*expLn2Hi
+	lo := float64(k) * expLn2Lo
+	r := hi - lo
+	t := r * r
+	c := r - t*(expP1+t*(expP2+t*(expP3+t*(expP4+t*expP5))))
+	y := 1 - ((lo - (r*c)/(2-c)) - hi)
+	return y * math.Float64frombits(uint64(k+1023)<<52)
 }
 
 // invTemperature validates opt.Temperature and returns its inverse.

@@ -52,6 +52,12 @@ def parse_args(argv=None):
     p.add_argument("--nade-kernel", choices=["c", "torch"], default="c",
                    help="NADE gradients: fused C kernel (nade_c.py) or torch autograd")
     p.add_argument("--eval-batch", type=int, default=100)
+    p.add_argument("--init-direct", default=None,
+                   help="MADE --direct: start A and the output bias from this FVSBN .pt checkpoint (same order) "
+                        "with Wout = 0, so training starts at the FVSBN's likelihood")
+    p.add_argument("--valid-masks", type=int, default=0,
+                   help="MADE: per-epoch validation (early stopping) scores the mixture of the first N masks "
+                        "(0 = all); the final valid/test figures always use all masks")
     return p.parse_args(argv)
 
 
@@ -68,9 +74,10 @@ def build_model(args):
 
 
 @torch.no_grad()
-def nll(model, x, batch, fast=None):
+def nll(model, x, batch, fast=None, masks=0):
     """Mean NLL (nats) of x. fast (a nade_c.NADEGrad) is used for the
-    per-epoch validation of NADE; the final numbers use torch."""
+    per-epoch validation of NADE; the final numbers use torch. masks > 0
+    scores a MADE as the mixture of its first masks components only."""
     model.eval()
     tot = 0.0
     for s in range(0, x.shape[0], batch):
@@ -78,7 +85,13 @@ def nll(model, x, batch, fast=None):
         if fast is not None:
             tot += -fast.log_prob(xb).sum()
             continue
-        lp = model.log_prob_fast(xb) if isinstance(model, models.NADE) else model.log_prob(xb)
+        if isinstance(model, models.NADE):
+            lp = model.log_prob_fast(xb)
+        elif isinstance(model, models.MADE) and 0 < masks < model.k:
+            lp = torch.stack([model.log_prob_mask(xb, k) for k in range(masks)], dim=0)
+            lp = torch.logsumexp(lp, dim=0) - math.log(masks)
+        else:
+            lp = model.log_prob(xb)
         tot += -lp.double().sum().item()
     model.train()
     return tot / x.shape[0]
@@ -125,6 +138,9 @@ def main(argv=None):
                 args.init, ck0["arch"], ck0["kwargs"], args.arch, kw))
         model.load_state_dict(ck0["state_dict"])
         log.info("initialised from %s (metrics %s)", args.init, ck0.get("metrics"))
+    if args.init_direct:
+        init_direct(model, torch.load(args.init_direct))
+        log.info("direct connections and output bias initialised from %s", args.init_direct)
     nade_grad = None
     if args.arch == "nade" and args.nade_kernel == "c":
         import nade_c
@@ -160,7 +176,7 @@ def main(argv=None):
         if timed_out:
             log.info("wall-clock budget of %.1f min reached inside epoch %d", args.max_minutes, epoch)
             break
-        v = nll(model, data["valid"], args.eval_batch, fast=nade_grad)
+        v = nll(model, data["valid"], args.eval_batch, fast=nade_grad, masks=args.valid_masks)
         lr = opt.param_groups[0]["lr"]
         log.info("epoch %d train %.3f valid %.3f lr %.2e %.1fs (total %.1f min)",
                  epoch, tot / xtr.shape[0], v, lr, time.time() - t0, (time.time() - start) / 60)
@@ -197,6 +213,21 @@ def main(argv=None):
     log.info("best epoch %d: valid NLL %.3f nats, test NLL %.3f nats", best_epoch, v, t)
     print(json.dumps(metrics))
     return 0
+
+
+def init_direct(model, fv_ck):
+    """Set a direct MADE's A and output bias from a trained FVSBN with the
+    same ordering (every mask's), and Wout to zero."""
+    if not (isinstance(model, models.MADE) and model.direct) or fv_ck["arch"] != "fvsbn":
+        raise SystemExit("--init-direct needs --arch made --direct and an fvsbn checkpoint")
+    fv = models.build("fvsbn", **fv_ck["kwargs"])
+    fv.load_state_dict(fv_ck["state_dict"])
+    if not all(torch.equal(model.orders[k], fv.order) for k in range(model.k)):
+        raise SystemExit("--init-direct: the FVSBN's order differs from a mask's order")
+    with torch.no_grad():
+        model.A.copy_(fv.W * fv.mask)
+        model.out.weight.zero_()
+        model.out.bias.copy_(fv.b)
 
 
 def save(model, kw, args, metrics, partial):

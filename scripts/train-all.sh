@@ -43,3 +43,13 @@ wait
 # started from the 1-mask MADE+direct (its mask 0 is kept as mask 0).
 (cd python && $PY compose_made.py --masks 4 ../models/made-direct.pt ../models/made-direct-4-init.pt)
 nohup $PY python/train.py --arch made --hidden 500 --masks 4 --direct --out models/made-direct-4 --init models/made-direct-4-init.pt --lr 5e-4 --lr-decay 0.95 --weight-decay 1e-4 --batch 100 --plateau 2 --patience 6 --max-minutes 16 > models/train-made-direct-4.log 2>&1
+
+# Session 2: 32-mask MADEs (connectivity-agnostic: natural order, hidden
+# degrees redrawn per mask, weights shared, masks cycled per minibatch),
+# direct connections started from the FVSBN, two candidates side by side
+# (one thread each; per-epoch early stopping on the 4-mask mixture, final
+# figures on all 32).  OPENBLAS_CORETYPE only speeds PyTorch's sgemm here.
+export OPENBLAS_CORETYPE=SkylakeX
+nohup nice -n 5 $PY python/train.py --arch made --hidden 2000 --masks 32 --direct --init-direct models/fvsbn.pt --valid-masks 4 --out models/made32-2000 --lr 1e-3 --lr-decay 0.98 --batch 100 --plateau 3 --patience 10 --max-minutes 105 > models/train-made32-2000.log 2>&1 &
+nohup nice -n 5 $PY python/train.py --arch made --hidden 1000,1000 --masks 32 --direct --init-direct models/fvsbn.pt --valid-masks 4 --out models/made32-1000x2 --lr 1e-3 --lr-decay 0.98 --batch 100 --plateau 3 --patience 10 --max-minutes 105 > models/train-made32-1000x2.log 2>&1 &
+wait
