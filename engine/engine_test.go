@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"unsafe"
 
@@ -89,9 +90,7 @@ func TestSamplerConditionalsEqualForwardPass(t *testing.T) {
 			r := randomModel(rng, cfg)
 			m := build(t, r)
 			D := cfg.Dims
-			// Batch 1 and 6 run MADE's push sampler; sharedBatch runs its
-			// batched path when every example has the same component.
-			for _, B := range []int{1, 6, sharedBatch} {
+			for _, B := range []int{1, 6, 70} {
 				t.Run(fmt.Sprintf("batch%d", B), func(t *testing.T) {
 					forAllTiers(t, func(t *testing.T) {
 						x := make([]float32, B*D)
@@ -320,6 +319,11 @@ func TestCompletionKeepsKnownAndSeedsRepeat(t *testing.T) {
 			require.NoError(t, m.Sample(context.Background(), a, SampleOptions{Seed: 99}))
 			require.NoError(t, m.Sample(context.Background(), b, SampleOptions{Seed: 99}))
 			assert.Equal(t, a, b[:3*D])
+			// A step callback changes the order of the work (a step at a
+			// time for the whole batch), not the samples.
+			c := make([]float32, 5*D)
+			require.NoError(t, m.Sample(context.Background(), c, SampleOptions{Seed: 99, OnStep: func(Step) {}}))
+			assert.Equal(t, b, c)
 		})
 	}
 }
@@ -382,4 +386,39 @@ func TestAlignedFloats(t *testing.T) {
 			assert.Zero(t, uintptr(unsafe.Pointer(&v[0]))&63, "n=%d", n)
 		}
 	}
+}
+
+func TestSubnormalWeightsFlushed(t *testing.T) {
+	cfg := Config{Arch: "made", Dims: 20, Hidden: []int{24}, Direct: true, Masks: 2}
+	rng := rand.New(rand.NewPCG(5, 5))
+	r := randomModel(rng, cfg)
+	x := randBinary(rng, 8*cfg.Dims)
+	// Make a third of every float tensor subnormal: the copy the model
+	// keeps has none, and no log-likelihood changes.
+	for name, v := range r.w.F {
+		for i := range v {
+			if i%3 == 0 {
+				v[i] = float32(math.Copysign(1e-40, float64(v[i])))
+			}
+		}
+		r.w.F[name] = v
+	}
+	m := build(t, r).(*made)
+	for k := range m.comps {
+		c := &m.comps[k]
+		for _, ly := range append(slices.Clone(c.hidden), c.out, *c.direct) {
+			assert.False(t, slices.ContainsFunc(ly.w, isSubnormal))
+			assert.False(t, slices.ContainsFunc(ly.b, isSubnormal))
+		}
+	}
+	got := make([]float64, 8)
+	require.NoError(t, m.LogProb(context.Background(), x, got))
+	// The flushed weights are zeros, which is what the reference (float64)
+	// makes of 1e-40 within its tolerance too.
+	for e := range got {
+		assert.InEpsilon(t, r.logProb(x[e*cfg.Dims:(e+1)*cfg.Dims]), got[e], 1e-5)
+	}
+	assert.Equal(t, []float32{0, 0, -0.5, 0}, flushSubnormals([]float32{1e-40, -1e-45, -0.5, 0}))
+	v := []float32{1, 2}
+	assert.Same(t, &v[0], &flushSubnormals(v)[0], "no copy without subnormals")
 }

@@ -59,6 +59,7 @@ type madeComp struct {
 // the load waits for it to reach the cache, which made the unaligned
 // sampler about twice as slow.
 type madePush struct {
+	final  [][]int32  // per hidden layer: final[l][t] units have degree <= t
 	in     []pushRows // per hidden layer l: from layer l-1 (the input for l = 0)
 	out    pushRows   // from the last hidden layer to the outputs
 	direct pushRows   // from input step s to the outputs s+1..D-1
@@ -106,9 +107,15 @@ func transposeSuffix(ly *madeLayer) pushRows {
 // (a model that only scores never pays for them).
 func (c *madeComp) pushTables() *madePush {
 	c.pushOnce.Do(func() {
-		p := &madePush{in: make([]pushRows, len(c.hidden))}
+		D := len(c.order)
+		p := &madePush{final: make([][]int32, len(c.hidden)), in: make([]pushRows, len(c.hidden))}
 		for l := range c.hidden {
-			p.in[l] = transposeSuffix(&c.hidden[l])
+			ly := &c.hidden[l]
+			p.in[l] = transposeSuffix(ly)
+			p.final[l] = make([]int32, D)
+			for t := range p.final[l] {
+				p.final[l][t] = int32(upperBound(ly.deg, int32(t)))
+			}
 		}
 		p.out = transposeSuffix(&c.out)
 		if c.direct != nil {
@@ -121,16 +128,14 @@ func (c *madeComp) pushTables() *madePush {
 
 type madeWork struct {
 	xo, logits, tmp []float32
-	acts            [][]float32 // per hidden layer: scoring chunk x H_l, or B x H_l
+	acts            [][]float32 // per hidden layer: scoring chunk x H_l
 	ll              []float64   // K x chunk component log-likelihoods
-	next            []int       // sampling: per example and layer, units computed
 	comp            []int       // sampling: component of each example
 	rng             rngs
-	vals, lg, col   []float32
+	vals, lg        []float32 // sampling with OnStep: the step's values and logits
 	dims            []int32
-	tabs            []*madePush // sampling: push tables of each example's component
-	pacc            [][]float32 // push sampling: per hidden layer, B aligned rows of pre-activations
-	pout            []float32   // push sampling: B aligned rows of output pre-activations
+	states          []pushState // sampling: one per example (OnStep) or one per worker
+	samp            madeSampleTask
 	run             madeScore
 }
 
@@ -398,16 +403,17 @@ func (m *made) LogProb(ctx context.Context, x []float32, out []float64) error {
 // allows are known: at step t, the units of degree t in each layer, then
 // output t.
 //
-// Each example runs on running pre-activations ("push"): when step t's
-// value is 1 it adds its column of weights to the pre-activations of the
-// first layer's units and of the outputs that see it, and when a hidden
-// unit is final and positive it adds its column times its value to the
-// next layer. Zeros cost nothing, so a sample of a sparse image (MNIST is
-// ~13% ones) costs a fraction of one masked forward pass. When the batch is
-// large and every example uses one component, the batched path
-// (stepShared) reads each weight once per batch instead.
+// Each example runs on running pre-activations ("push", pushState): when
+// step t's value is 1 it adds its column of weights to the pre-activations
+// of the first layer's units and of the outputs that see it, and when a
+// hidden unit is final and positive it adds its column times its value to
+// the next layer. Zeros cost nothing, so a sample of a sparse image (MNIST
+// is ~10% ones) costs a fraction of one masked forward pass. Without an
+// OnStep callback the examples are independent and are spread over the
+// cores, one whole example at a time; with one, the batch advances a step
+// at a time so that each step reaches the callback for every example.
 func (m *made) Sample(ctx context.Context, x []float32, opt SampleOptions) error {
-	D, L, K := m.info.Dims, len(m.sizes), len(m.comps)
+	D, K := m.info.Dims, len(m.comps)
 	B, err := checkSampleBuf(x, D)
 	if err != nil {
 		return err
@@ -434,182 +440,168 @@ func (m *made) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 	defer m.pool.Put(ws)
 	ws.grow(m, B)
 	ws.rng.reset(opt.Seed, B)
-	ws.vals = growF(ws.vals, B)
-	ws.lg = growF(ws.lg, B)
-	ws.dims = growI32(ws.dims, B)
 	ws.comp = growInt(ws.comp, B)
-	ws.next = growInt(ws.next, B*L)
-	clear(ws.next)
 	if err := m.pickComponents(ws, x, B, known); err != nil {
 		return err
 	}
 	for e := 0; e < B; e++ {
 		gather(ws.xo[e*D:(e+1)*D], x[e*D:], m.comps[ws.comp[e]].order)
 	}
-	shared := B >= sharedBatch // every example uses the same component: batch the products
-	for e := 1; e < B && shared; e++ {
-		shared = ws.comp[e] == ws.comp[0]
+	if opt.OnStep == nil {
+		ws.samp = madeSampleTask{m: m, ctx: ctx, caller: ws, x: x, known: known, invT: invT}
+		err := parallelFor(ctx, B, 1, &ws.samp)
+		ws.samp = madeSampleTask{}
+		return err
 	}
-	if shared {
-		ws.col = growF(ws.col, B)
-	} else {
-		ws.tabs = ws.tabs[:0]
-		ws.pushGrow(m, B)
-		for e := 0; e < B; e++ {
-			c := &m.comps[ws.comp[e]]
-			ws.tabs = append(ws.tabs, c.pushTables())
-			m.pushStart(c, ws, e)
-		}
+	ws.vals = growF(ws.vals, B)
+	ws.lg = growF(ws.lg, B)
+	ws.dims = growI32(ws.dims, B)
+	ws.growStates(m, B)
+	for e := 0; e < B; e++ {
+		ws.states[e].start(&m.comps[ws.comp[e]])
 	}
 	for t := 0; t < D; t++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if shared {
-			m.stepShared(&m.comps[ws.comp[0]], ws, t, B)
-		} else {
-			for e := 0; e < B; e++ {
-				ws.lg[e] = m.pushStep(&m.comps[ws.comp[e]], ws.tabs[e], ws, t, e)
-			}
-		}
 		for e := 0; e < B; e++ {
-			c := &m.comps[ws.comp[e]]
-			d := c.order[t]
+			st := &ws.states[e]
+			lg := st.step(t)
+			d := m.comps[ws.comp[e]].order[t]
 			v := ws.xo[e*D+t]
 			if t >= known {
-				v = ws.rng.bernoulli(e, ws.lg[e], invT)
+				v = ws.rng.bernoulli(e, lg, invT)
 				ws.xo[e*D+t] = v
 				x[e*D+int(d)] = v
 			}
-			if !shared && v != 0 {
-				m.pushInput(ws.tabs[e], ws, t, e, v)
+			if v != 0 {
+				st.input(t, v)
 			}
-			ws.vals[e], ws.dims[e] = v, d
+			ws.lg[e], ws.vals[e], ws.dims[e] = lg, v, d
 		}
-		if opt.OnStep != nil {
-			dim := int(ws.dims[0])
-			if !m.sameOr {
-				dim = -1
+		dim := int(ws.dims[0])
+		if !m.sameOr {
+			dim = -1
+		}
+		opt.OnStep(Step{Index: t, Dim: dim, Dims: ws.dims[:B], Known: t < known, Logits: ws.lg[:B], Values: ws.vals[:B]})
+	}
+	return nil
+}
+
+// madeSampleTask samples examples [lo, hi) of one Sample call one whole
+// example at a time (no OnStep callback), on a worker's own pushState;
+// each example has its own random stream, so the result does not depend
+// on how the batch is split.
+type madeSampleTask struct {
+	m      *made
+	ctx    context.Context
+	caller *madeWork // the call's components, gathered inputs and random streams
+	x      []float32
+	known  int
+	invT   float64
+}
+
+func (s *madeSampleTask) run(lo, hi int) error {
+	m, cw := s.m, s.caller
+	D := m.info.Dims
+	ws := m.pool.Get().(*madeWork)
+	defer m.pool.Put(ws)
+	ws.growStates(m, 1)
+	st := &ws.states[0]
+	for e := lo; e < hi; e++ {
+		c := &m.comps[cw.comp[e]]
+		st.start(c)
+		xo, xe := cw.xo[e*D:(e+1)*D], s.x[e*D:(e+1)*D]
+		for t := 0; t < D; t++ {
+			if t%64 == 0 {
+				if err := s.ctx.Err(); err != nil {
+					return err
+				}
 			}
-			opt.OnStep(Step{Index: t, Dim: dim, Dims: ws.dims[:B], Known: t < known, Logits: ws.lg[:B], Values: ws.vals[:B]})
+			lg := st.step(t)
+			v := xo[t]
+			if t >= s.known {
+				v = cw.rng.bernoulli(e, lg, s.invT)
+				xo[t] = v
+				xe[c.order[t]] = v
+			}
+			if v != 0 {
+				st.input(t, v)
+			}
 		}
 	}
 	return nil
 }
 
-// sharedBatch is the batch size from which a batch whose examples all use
-// one component samples with batched products (stepShared) instead of one
-// push sampler per example (see BenchmarkSample).
-const sharedBatch = 64
+// pushState is one example's push sampler: the running pre-activations of
+// every hidden layer and of the outputs, in 64-byte-aligned rows so that
+// every push is aligned (see madePush), and how many units of each layer
+// are final.
+type pushState struct {
+	p    *madePush
+	acc  [][]float32 // per hidden layer
+	out  []float32
+	next []int
+}
 
-// pushGrow sizes the push sampler's accumulators for B examples: per
-// hidden layer and for the outputs, one 64-byte-aligned row per example
-// (stride rounded up to 16 floats), so that every push is aligned.
-func (ws *madeWork) pushGrow(m *made, B int) {
-	if len(ws.pacc) != len(m.sizes) {
-		ws.pacc = make([][]float32, len(m.sizes))
-	}
-	for l, h := range m.sizes {
-		if n := B * pad16(h); cap(ws.pacc[l]) < n {
-			ws.pacc[l] = alignedFloats(n)
+// growStates sizes ws.states for B examples of m.
+func (ws *madeWork) growStates(m *made, B int) {
+	for len(ws.states) < B {
+		st := pushState{acc: make([][]float32, len(m.sizes)), next: make([]int, len(m.sizes))}
+		for l, h := range m.sizes {
+			st.acc[l] = alignedFloats(h)
 		}
+		st.out = alignedFloats(m.info.Dims)
+		ws.states = append(ws.states, st)
 	}
-	if n := B * pad16(m.info.Dims); cap(ws.pout) < n {
-		ws.pout = alignedFloats(n)
-	}
 }
 
-func pad16(n int) int { return (n + 15) &^ 15 }
-
-// paccRow returns example e's pre-activations of hidden layer l.
-func (ws *madeWork) paccRow(l, h, e int) []float32 {
-	ld := pad16(h)
-	return ws.pacc[l][e*ld : e*ld+h]
-}
-
-// poutRow returns example e's output pre-activations (logits).
-func (ws *madeWork) poutRow(D, e int) []float32 {
-	ld := pad16(D)
-	return ws.pout[e*ld : e*ld+D]
-}
-
-// pushStart sets example e's running pre-activations to the biases.
-func (m *made) pushStart(c *madeComp, ws *madeWork, e int) {
+// start sets the pre-activations to component c's biases.
+func (s *pushState) start(c *madeComp) {
+	s.p = c.pushTables()
 	for l := range c.hidden {
-		ly := &c.hidden[l]
-		copy(ws.paccRow(l, ly.out, e), ly.b)
+		copy(s.acc[l], c.hidden[l].b)
 	}
-	copy(ws.poutRow(m.info.Dims, e), c.out.b)
+	copy(s.out, c.out.b)
+	clear(s.next)
 }
 
-// pushStep makes final every hidden unit of example e that step t makes
-// computable (degree <= t), pushes each positive one into the next layer
-// (or the outputs), and returns the logit of step t.
-func (m *made) pushStep(c *madeComp, p *madePush, ws *madeWork, t, e int) float32 {
-	L := len(m.sizes)
-	out := ws.poutRow(m.info.Dims, e)
-	for l := range c.hidden {
-		ly := &c.hidden[l]
-		j := ws.next[e*L+l]
-		if j == ly.out || int(ly.deg[j]) > t {
+// step makes final every hidden unit that step t makes computable (degree
+// <= t), pushes each positive one into the next layer (or the outputs),
+// and returns the logit of step t.
+func (s *pushState) step(t int) float32 {
+	p := s.p
+	L := len(p.in)
+	for l := 0; l < L; l++ {
+		j, end := s.next[l], int(p.final[l][t])
+		if j == end {
 			continue
 		}
-		acc := ws.paccRow(l, ly.out, e)
-		tab, dst := &p.out, out
+		acc := s.acc[l]
+		tab, dst := &p.out, s.out
 		if l+1 < L {
-			tab, dst = &p.in[l+1], ws.paccRow(l+1, c.hidden[l+1].out, e)
+			tab, dst = &p.in[l+1], s.acc[l+1]
 		}
-		for ; j < ly.out && int(ly.deg[j]) <= t; j++ {
+		for ; j < end; j++ {
 			if v := acc[j]; v > 0 { // relu: zero units push nothing
-				w, s := tab.row(j)
-				kernels.Axpy(v, w, dst[s:])
+				w, st := tab.row(j)
+				kernels.Axpy(v, w, dst[st:])
 			}
 		}
-		ws.next[e*L+l] = j
+		s.next[l] = j
 	}
-	return out[t]
+	return s.out[t]
 }
 
-// pushInput adds step t's value v (non-zero) of example e to the running
-// pre-activations of the first hidden layer and of the outputs.
-func (m *made) pushInput(p *madePush, ws *madeWork, t, e int, v float32) {
-	w, s := p.in[0].row(t)
-	kernels.Axpy(v, w, ws.paccRow(0, m.sizes[0], e)[s:])
+// input adds step t's value v (non-zero) to the pre-activations of the
+// first hidden layer and of the outputs.
+func (s *pushState) input(t int, v float32) {
+	p := s.p
+	w, st := p.in[0].row(t)
+	kernels.Axpy(v, w, s.acc[0][st:])
 	if p.direct.w != nil {
-		w, s = p.direct.row(t)
-		kernels.Axpy(v, w, ws.poutRow(m.info.Dims, e)[s:])
-	}
-}
-
-// stepShared computes step t for the whole batch at once when every
-// example uses component c: each newly computable unit is one GEMV of the batch's
-// previous layer (B x hi) with the unit's weights, and the logits of step
-// t are one GEMV with output row t, so every weight is read once per batch
-// instead of once per example. The logits go to ws.lg.
-func (m *made) stepShared(c *madeComp, ws *madeWork, t, B int) {
-	D := m.info.Dims
-	prev, ld := ws.xo, D
-	col := ws.col[:B]
-	for l := range c.hidden {
-		ly := &c.hidden[l]
-		h := ws.acts[l]
-		j := ws.next[l] // shared counters: example 0's slots
-		for ; j < ly.out && int(ly.deg[j]) <= t; j++ {
-			kernels.Gemv(B, ly.hi[j], prev, ld, ly.w[j*ly.ld:j*ly.ld+ly.hi[j]], nil, col)
-			for e, v := range col {
-				h[e*ly.out+j] = max(v+ly.b[j], 0)
-			}
-		}
-		ws.next[l] = j
-		prev, ld = h, ly.out
-	}
-	lg := ws.lg[:B]
-	kernels.Gemv(B, c.out.hi[t], prev, ld, c.out.w[t*c.out.ld:t*c.out.ld+c.out.hi[t]], nil, lg)
-	if c.direct != nil {
-		kernels.GemvAcc(B, t, ws.xo, D, c.direct.w[t*c.direct.ld:t*c.direct.ld+t], lg)
-	}
-	for e := range lg {
-		lg[e] += c.out.b[t]
+		w, st = p.direct.row(t)
+		kernels.Axpy(v, w, s.out[st:])
 	}
 }
 

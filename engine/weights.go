@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"unsafe"
 )
@@ -98,7 +99,35 @@ func tensor(w Weights, name string, shape ...int) ([]float32, error) {
 	if n := prod(shape); len(v) != n {
 		return nil, fmt.Errorf("engine: tensor %s has %d values, want %d", name, len(v), n)
 	}
-	return v, nil
+	return flushSubnormals(v), nil
+}
+
+// flushSubnormals returns v, or a copy of v with its subnormal values
+// (0 < |w| < 2^-126) replaced by zeros when it has any. The FMA units take
+// a microcode assist for every subnormal operand, about 100x slower
+// (kernels' BenchmarkAxpySubnormal), and training leaves many behind:
+// weight decay shrinks the weights of masked-out connections and of
+// pixels that are never on towards zero (the MADE shipped in models/ has
+// 178k subnormals in W1). A subnormal weight changes a float32
+// pre-activation by less than 2^-126 per product, far below its rounding
+// error, so flushing changes no result that float32 can tell apart.
+func flushSubnormals(v []float32) []float32 {
+	i := slices.IndexFunc(v, isSubnormal)
+	if i < 0 {
+		return v
+	}
+	c := slices.Clone(v)
+	for ; i < len(c); i++ {
+		if isSubnormal(c[i]) {
+			c[i] = 0
+		}
+	}
+	return c
+}
+
+func isSubnormal(w float32) bool {
+	b := math.Float32bits(w) &^ (1 << 31)
+	return b != 0 && b < 1<<23
 }
 
 func itensor(w Weights, name string, shape ...int) ([]int32, error) {

@@ -434,3 +434,27 @@ func BenchmarkCells(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkAxpySubnormal shows what subnormal operands cost the FMA units
+// (a microcode assist per operand on x86): the engine flushes subnormal
+// weights to zero at load for this reason.
+func BenchmarkAxpySubnormal(b *testing.B) {
+	benchTiers(b, func(b *testing.B) {
+		for _, c := range []struct {
+			name string
+			w    float32
+		}{{"normal", 0.01}, {"subnormal", 1e-39}} {
+			b.Run(c.name, func(b *testing.B) {
+				x, y := benchVec(1, 512, 1), benchVec(2, 512, 1)
+				for i := range x {
+					x[i] = c.w
+				}
+				b.SetBytes(12 * 512)
+				for b.Loop() {
+					Axpy(0.5, x, y)
+				}
+				reportFlops(b, 2*512)
+			})
+		}
+	})
+}
