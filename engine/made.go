@@ -130,6 +130,7 @@ type madeWork struct {
 	xo, logits, tmp []float32
 	acts            [][]float32 // per hidden layer: scoring chunk x H_l
 	ll              []float64   // K x chunk component log-likelihoods
+	u, c            []float64   // sampling one example at a time: its uniforms and their crude logits
 	comp            []int       // sampling: component of each example
 	rng             rngs
 	vals, lg        []float32 // sampling with OnStep: the step's values and logits
@@ -508,10 +509,15 @@ func (s *madeSampleTask) run(lo, hi int) error {
 	defer m.pool.Put(ws)
 	ws.growStates(m, 1)
 	st := &ws.states[0]
+	ws.u = growF64(ws.u, D)
+	ws.c = growF64(ws.c, D)
 	for e := lo; e < hi; e++ {
 		c := &m.comps[cw.comp[e]]
 		st.start(c)
 		xo, xe := cw.xo[e*D:(e+1)*D], s.x[e*D:(e+1)*D]
+		// The example's random draws, in the order bernoulli would take
+		// them, with their bounds: the steps then only compare.
+		cw.rng.draws(e, ws.u[s.known:D], ws.c[s.known:D])
 		for t := 0; t < D; t++ {
 			if t%64 == 0 {
 				if err := s.ctx.Err(); err != nil {
@@ -521,7 +527,7 @@ func (s *madeSampleTask) run(lo, hi int) error {
 			lg := st.step(t)
 			v := xo[t]
 			if t >= s.known {
-				v = cw.rng.bernoulli(e, lg, s.invT)
+				v = bernoulliBound(float64(lg)*s.invT, ws.u[t], ws.c[t])
 				xo[t] = v
 				xe[c.order[t]] = v
 			}

@@ -38,19 +38,41 @@ func (s *rngs) bernoulli(b int, logit float32, invTemp float64) float32 {
 	return bernoulliDraw(float64(logit)*invTemp, s.uniform(b))
 }
 
+// draws fills u with the next len(u) uniforms of stream b (what as many
+// bernoulli calls would draw) and c with their crude logits, so that a
+// sampler can take the random work off its critical path (bernoulliBound).
+func (s *rngs) draws(b int, u, c []float64) {
+	c = c[:len(u)]
+	for i := range u {
+		u[i] = s.uniform(b)
+		c[i] = crudeLogitOrNaN(u[i])
+	}
+}
+
 // bernoulliDraw returns 1 iff u < sigmoid(z), deciding by the crude bound
 // when it can.
 func bernoulliDraw(z, u float64) float32 {
-	if u > 0 {
-		c := crudeLogit(u)
-		if z > c+logitSlack {
-			return 1
-		}
-		if z < c-logitSlack {
-			return 0
-		}
+	return bernoulliBound(z, u, crudeLogitOrNaN(u))
+}
+
+// bernoulliBound is bernoulliDraw with c = crudeLogitOrNaN(u) given.
+func bernoulliBound(z, u, c float64) float32 {
+	if z > c+logitSlack {
+		return 1
+	}
+	if z < c-logitSlack {
+		return 0
 	}
 	return bernoulliExact(z, u)
+}
+
+// crudeLogitOrNaN is crudeLogit(u) for u > 0, and NaN (no bound: the exact
+// test decides) for u = 0.
+func crudeLogitOrNaN(u float64) float64 {
+	if u > 0 {
+		return crudeLogit(u)
+	}
+	return math.NaN()
 }
 
 // logitSlack bounds |crudeLogit(u) - logit(u)|: log2(1+f) - f is in
@@ -59,16 +81,14 @@ func bernoulliDraw(z, u float64) float32 {
 const logitSlack = 0.0625
 
 // crudeLogit returns (log2~(u) - log2~(1-u)) ln 2 for u in (0, 1), where
-// log2~(x) = e + f for x = 2^e (1+f) (x normal: u >= 2^-53 here).
+// log2~(x) = e + f for x = 2^e (1+f) (x normal: u >= 2^-53 here). The bits
+// of a positive normal float64 read as an integer are (e+1023) 2^52 + f
+// 2^52, so the difference of two crude logs is the difference of their bit
+// patterns times 2^-52: one integer subtraction and one conversion (exact
+// to 2^-42, far inside logitSlack's margin).
 func crudeLogit(u float64) float64 {
-	return (crudeLog2(u) - crudeLog2(1-u)) * math.Ln2
-}
-
-func crudeLog2(x float64) float64 {
-	bits := math.Float64bits(x)
-	e := float64(int64(bits>>52) - 1023)
-	f := math.Float64frombits(bits&(1<<52-1)|1023<<52) - 1
-	return e + f
+	d := int64(math.Float64bits(u)) - int64(math.Float64bits(1-u))
+	return float64(d) * (0x1p-52 * math.Ln2)
 }
 
 // bernoulliExact returns 1 iff u < sigmoid(z). With e = exp(-|z|),
