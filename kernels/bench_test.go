@@ -458,3 +458,24 @@ func BenchmarkAxpySubnormal(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkAxpyF16(b *testing.B) {
+	benchTiers(b, func(b *testing.B) {
+		for _, n := range benchVecLens {
+			b.Run(fmt.Sprint(n), func(b *testing.B) {
+				x := make([]uint16, n)
+				for i := range x {
+					x[i] = 0x3c00 + uint16(i%1024) // [1, 2)
+				}
+				y := benchVec(2, n, 1)
+				b.SetBytes(int64(10 * n))
+				b.ReportAllocs()
+				for b.Loop() {
+					AxpyF16(1e-3, x, y)
+				}
+				benchSink = y[0]
+				reportFlops(b, 2*float64(n))
+			})
+		}
+	})
+}

@@ -54,6 +54,8 @@ type impl struct {
 	scale func(alpha float32, x []float32)
 	add   func(dst, x, y []float32)
 
+	axpyF16 func(alpha float32, x []uint16, y []float32) // half.go
+
 	gemv  func(m, n int, a []float32, lda int, x, y []float32)
 	gemvT func(m, n int, a []float32, lda int, x, y []float32)
 
@@ -90,6 +92,7 @@ var genericImpl = impl{
 	axpy:       axpyGeneric,
 	scale:      scaleGeneric,
 	add:        addGeneric,
+	axpyF16:    axpyF16Generic,
 	gemv:       gemvGeneric,
 	gemvT:      gemvTGeneric,
 	mr:         4,
