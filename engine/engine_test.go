@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/arinfer/arinfer/format"
 	"github.com/arinfer/arinfer/kernels"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -85,66 +86,91 @@ func TestLogProbMatchesReference(t *testing.T) {
 
 func TestSamplerConditionalsEqualForwardPass(t *testing.T) {
 	for i, cfg := range testConfigs {
-		t.Run(cfgName(cfg), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(uint64(i), 2))
-			r := randomModel(rng, cfg)
-			m := build(t, r)
-			D := cfg.Dims
-			for _, B := range []int{1, 6, 70} {
-				t.Run(fmt.Sprintf("batch%d", B), func(t *testing.T) {
-					forAllTiers(t, func(t *testing.T) {
-						x := make([]float32, B*D)
-						logits := make([][]float32, D) // per step, per example
-						dims := make([][]int32, D)
-						steps := 0
-						err := m.Sample(context.Background(), x, SampleOptions{Seed: 7, OnStep: func(s Step) {
-							require.Equal(t, steps, s.Index)
-							logits[s.Index] = append([]float32(nil), s.Logits...)
-							if s.Dims != nil {
-								dims[s.Index] = append([]int32(nil), s.Dims...)
-							} else {
-								dims[s.Index] = make([]int32, B)
-								for e := range dims[s.Index] {
-									dims[s.Index][e] = int32(s.Dim)
-								}
-							}
-							for e, v := range s.Values {
-								assert.Equal(t, x[e*D+int(dims[s.Index][e])], v)
-							}
-							steps++
-						}})
-						require.NoError(t, err)
-						require.Equal(t, D, steps)
-						K := max(cfg.Masks, 1)
-						if cfg.Arch != "made" {
-							K = 1
+		for _, half := range []bool{false, true} {
+			if half && cfg.Arch != "made" {
+				continue
+			}
+			name := cfgName(cfg)
+			if half {
+				name += "-f16" // binary16 weights: MADE's push tables are binary16
+			}
+			t.Run(name, func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(uint64(i), 2))
+				r := randomModel(rng, cfg)
+				if half {
+					for _, v := range r.w.F {
+						for j := range v {
+							v[j] = format.F16ToF32(format.F32ToF16(v[j]))
 						}
-						for e := 0; e < B; e++ {
-							xe := x[e*D : (e+1)*D]
-							for _, v := range xe {
-								require.True(t, v == 0 || v == 1)
-							}
-							// The conditionals must equal those of one component's
-							// full forward pass over the finished sample.
-							matched := false
-							for k := 0; k < K && !matched; k++ {
-								ref := r.logits(xe, k)
-								ok := true
-								for s := 0; s < D; s++ {
-									d := dims[s][e]
-									if math.Abs(float64(logits[s][e])-ref[d]) > 1e-4*(1+math.Abs(ref[d])) {
-										ok = false
-										break
+					}
+				}
+				m := build(t, r)
+				if mm, ok := m.(*made); ok {
+					for k := range mm.comps {
+						p := mm.comps[k].pushTables()
+						for _, tab := range append(slices.Clone(p.in), p.out) {
+							assert.Equal(t, half, tab.h != nil, "binary16 table")
+							assert.Equal(t, half, tab.w == nil, "float32 table")
+						}
+					}
+				}
+				D := cfg.Dims
+				for _, B := range []int{1, 6, 70} {
+					t.Run(fmt.Sprintf("batch%d", B), func(t *testing.T) {
+						forAllTiers(t, func(t *testing.T) {
+							x := make([]float32, B*D)
+							logits := make([][]float32, D) // per step, per example
+							dims := make([][]int32, D)
+							steps := 0
+							err := m.Sample(context.Background(), x, SampleOptions{Seed: 7, OnStep: func(s Step) {
+								require.Equal(t, steps, s.Index)
+								logits[s.Index] = append([]float32(nil), s.Logits...)
+								if s.Dims != nil {
+									dims[s.Index] = append([]int32(nil), s.Dims...)
+								} else {
+									dims[s.Index] = make([]int32, B)
+									for e := range dims[s.Index] {
+										dims[s.Index][e] = int32(s.Dim)
 									}
 								}
-								matched = ok
+								for e, v := range s.Values {
+									assert.Equal(t, x[e*D+int(dims[s.Index][e])], v)
+								}
+								steps++
+							}})
+							require.NoError(t, err)
+							require.Equal(t, D, steps)
+							K := max(cfg.Masks, 1)
+							if cfg.Arch != "made" {
+								K = 1
 							}
-							assert.True(t, matched, "example %d: sampler conditionals match no component's forward pass", e)
-						}
+							for e := 0; e < B; e++ {
+								xe := x[e*D : (e+1)*D]
+								for _, v := range xe {
+									require.True(t, v == 0 || v == 1)
+								}
+								// The conditionals must equal those of one component's
+								// full forward pass over the finished sample.
+								matched := false
+								for k := 0; k < K && !matched; k++ {
+									ref := r.logits(xe, k)
+									ok := true
+									for s := 0; s < D; s++ {
+										d := dims[s][e]
+										if math.Abs(float64(logits[s][e])-ref[d]) > 1e-4*(1+math.Abs(ref[d])) {
+											ok = false
+											break
+										}
+									}
+									matched = ok
+								}
+								assert.True(t, matched, "example %d: sampler conditionals match no component's forward pass", e)
+							}
+						})
 					})
-				})
-			}
-		})
+				}
+			})
+		}
 	}
 }
 

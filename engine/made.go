@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/arinfer/arinfer/format"
 	"github.com/arinfer/arinfer/kernels"
 )
 
@@ -66,21 +67,29 @@ type madePush struct {
 }
 
 type pushRows struct {
-	off   []int // row i is w[off[i]:off[i]+n-start[i]]
+	off   []int // row i is w[off[i]:off[i]+n-start[i]] (or h[...])
 	start []int // row i's first target unit, a multiple of 16
 	n     int   // number of target units
 	w     []float32
+	h     []uint16 // the same weights in binary16 when they all are binary16 values (w is then nil)
 }
 
-// row returns row i's weights and the index of their first target.
-func (p *pushRows) row(i int) ([]float32, int) {
-	o := p.off[i]
-	return p.w[o : o+p.n-p.start[i]], p.start[i]
+// push adds v times row i to the targets dst[start[i]:].
+func (p *pushRows) push(i int, v float32, dst []float32) {
+	o, s := p.off[i], p.start[i]
+	if p.h != nil {
+		kernels.AxpyF16(v, p.h[o:o+p.n-s], dst[s:])
+		return
+	}
+	kernels.Axpy(v, p.w[o:o+p.n-s], dst[s:])
 }
 
 // transposeSuffix builds the push table of layer ly, whose row r reduces
 // over the prefix [0, hi[r]) of its input with hi non-decreasing in r: input
-// i then feeds the rows r >= the first row with hi[r] > i.
+// i then feeds the rows r >= the first row with hi[r] > i. When every
+// weight is a binary16 value (a model stored in float16, such as the
+// embedded default) the table keeps them in binary16: half the bytes for
+// the same values, so a MADE-500 table set fits in L2.
 func transposeSuffix(ly *madeLayer) pushRows {
 	p := pushRows{off: make([]int, ly.in+1), start: make([]int, ly.in), n: ly.out}
 	r := 0
@@ -93,14 +102,30 @@ func transposeSuffix(ly *madeLayer) pushRows {
 	}
 	p.w = alignedFloats(p.off[ly.in])
 	for i := 0; i < ly.in; i++ {
-		w, s := p.row(i)
+		o, s := p.off[i], p.start[i]
+		w := p.w[o : o+p.n-s]
 		for k := range w {
 			if r := s + k; ly.hi[r] > i {
 				w[k] = ly.w[r*ly.ld+i]
 			}
 		}
 	}
+	if h, ok := toHalf(p.w); ok {
+		p.h, p.w = h, nil
+	}
 	return p
+}
+
+// toHalf returns w in binary16 if every value converts exactly.
+func toHalf(w []float32) ([]uint16, bool) {
+	h := make([]uint16, len(w))
+	for i, v := range w {
+		h[i] = format.F32ToF16(v)
+		if format.F16ToF32(h[i]) != v {
+			return nil, false
+		}
+	}
+	return h, true
 }
 
 // pushTables returns component c's push tables, building them on first use
@@ -590,8 +615,7 @@ func (s *pushState) step(t int) float32 {
 		}
 		for ; j < end; j++ {
 			if v := acc[j]; v > 0 { // relu: zero units push nothing
-				w, st := tab.row(j)
-				kernels.Axpy(v, w, dst[st:])
+				tab.push(j, v, dst)
 			}
 		}
 		s.next[l] = j
@@ -603,11 +627,9 @@ func (s *pushState) step(t int) float32 {
 // first hidden layer and of the outputs.
 func (s *pushState) input(t int, v float32) {
 	p := s.p
-	w, st := p.in[0].row(t)
-	kernels.Axpy(v, w, s.acc[0][st:])
-	if p.direct.w != nil {
-		w, st = p.direct.row(t)
-		kernels.Axpy(v, w, s.out[st:])
+	p.in[0].push(t, v, s.acc[0])
+	if p.direct.n != 0 {
+		p.direct.push(t, v, s.out)
 	}
 }
 

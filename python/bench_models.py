@@ -73,12 +73,16 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    # Like with like: arinfer reads subnormal weights as zero (training
+    # leaves many, and every FMA on one takes a microcode assist), so PyTorch
+    # flushes denormals too.
+    flush = torch.set_flush_denormal(True)
     test = torch.from_numpy(mnist.binarized("test")[0][:a.score_images].astype(np.float32))
     for path in a.models:
         m = make_golden.load_arw(path).float().eval()
         d = m.d
         rec = {"model": path, "threads": a.threads, "torch": torch.__version__,
-               "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "")}
+               "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""), "flush_denormal": flush}
         batch = 100 if type(m).__name__ == "NADE" else 1000
         rec["score_images_per_s"] = time_score(m, test, batch, a.reps)
         rec["sample_loop_b1_samples_per_s"] = time_sample_loop(m, d, 1, 1, a.reps)

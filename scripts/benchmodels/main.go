@@ -40,6 +40,7 @@ type torchResult struct {
 	Sample64 float64 `json:"sample_loop_b64_samples_per_s"`
 	Coretype string  `json:"openblas_coretype"`
 	Threads  int     `json:"threads"`
+	Flush    bool    `json:"flush_denormal"`
 }
 
 func main() {
@@ -135,7 +136,7 @@ func main() {
 	if *python {
 		for _, p := range paths {
 			t := torch[p]
-			fmt.Printf("\nPyTorch: OPENBLAS_CORETYPE=%s, %d threads\n", t.Coretype, t.Threads)
+			fmt.Printf("\nPyTorch: OPENBLAS_CORETYPE=%s, %d threads, flush denormals %v\n", t.Coretype, t.Threads, t.Flush)
 			break
 		}
 	}
