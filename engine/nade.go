@@ -12,6 +12,9 @@ import (
 // that step t uses row t of w (the input weights of the dimension drawn at
 // step t) and row t of v (its output weights): the hidden pre-activation
 // a_t = c + sum_{s<t} x_s w_s is kept as a running sum, O(DH) per example.
+// The hidden layer h = sigmoid(a) changes only after a step whose value is
+// 1 (about 10% of MNIST's pixels), so it is kept too and recomputed only
+// then: a step that follows a 0 costs one dot product.
 type nade struct {
 	info  Info
 	h     int
@@ -26,10 +29,12 @@ type nade struct {
 
 type nadeWork struct {
 	xo, logits []float32 // one example, ordering space
-	a          []float32 // hidden pre-activation, B x H when sampling
+	a, h       []float32 // hidden pre-activation and sigmoid(a), B x H when sampling
+	stale      []bool    // per example: a changed since h was computed
 	rng        rngs
 	vals, lg   []float32
 	run        nadeScore
+	samp       nadeSampleTask
 }
 
 func newNADE(info Info, H int, w Weights) (*nade, error) {
@@ -96,6 +101,7 @@ func (s *nadeScore) run(lo, hi int) error {
 	ws.xo = growF(ws.xo, D)
 	ws.logits = growF(ws.logits, D)
 	ws.a = growF(ws.a, H)
+	ws.h = growF(ws.h, H)
 	for i := lo; i < hi; i++ {
 		if i%16 == 0 {
 			if err := s.ctx.Err(); err != nil {
@@ -104,16 +110,27 @@ func (s *nadeScore) run(lo, hi int) error {
 		}
 		gather(ws.xo, s.x[i*D:], m.order)
 		copy(ws.a, m.c)
+		stale := true
 		for t := 0; t < D; t++ {
-			// logit = b_t + v_t · sigmoid(a), the hidden units never stored.
-			ws.logits[t] = m.b[t] + kernels.SigmoidDot(m.row(m.v, t), ws.a)
+			ws.logits[t] = m.logit(t, ws.a, ws.h, &stale)
 			if ws.xo[t] != 0 {
 				kernels.Axpy(1, m.row(m.w, t), ws.a)
+				stale = true
 			}
 		}
 		s.out[i] = float64(kernels.BernoulliLogProb(ws.logits, ws.xo))
 	}
 	return nil
+}
+
+// logit returns the logit of step t, b_t + v_t · sigmoid(a), recomputing
+// h = sigmoid(a) first if a changed since (*stale).
+func (m *nade) logit(t int, a, h []float32, stale *bool) float32 {
+	if *stale {
+		kernels.Sigmoid(h, a)
+		*stale = false
+	}
+	return m.b[t] + kernels.Dot(m.row(m.v, t), h)
 }
 
 func (m *nade) LogProb(ctx context.Context, x []float32, out []float64) error {
@@ -131,9 +148,10 @@ func (m *nade) LogProb(ctx context.Context, x []float32, out []float64) error {
 	return err
 }
 
-// Sample runs NADE's own recurrence: each step computes the hidden layer
-// from the running pre-activation, draws the dimension, and adds one row of
-// input weights when it is 1. A whole sample costs one forward pass.
+// Sample runs NADE's own recurrence: each step takes the hidden layer of
+// the running pre-activation (recomputed only after a 1), draws the
+// dimension, and adds one row of input weights when it is 1. A whole sample
+// costs at most one forward pass.
 func (m *nade) Sample(ctx context.Context, x []float32, opt SampleOptions) error {
 	D, H := m.info.Dims, m.h
 	B, invT, known, err := sampleArgs(x, D, m.order, &opt)
@@ -143,11 +161,23 @@ func (m *nade) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 	ws := m.pool.Get().(*nadeWork)
 	defer m.pool.Put(ws)
 	ws.rng.reset(opt.Seed, B)
+	if opt.OnStep == nil {
+		// Independent examples: one whole example at a time, spread over
+		// the cores (each has its own random stream, so the split does not
+		// change the samples).
+		ws.samp = nadeSampleTask{m: m, ctx: ctx, rng: &ws.rng, x: x, known: known, invT: invT}
+		err := parallelFor(ctx, B, 1, &ws.samp)
+		ws.samp = nadeSampleTask{}
+		return err
+	}
 	ws.a = growF(ws.a, B*H)
+	ws.h = growF(ws.h, B*H)
+	ws.stale = growBool(ws.stale, B)
 	ws.vals = growF(ws.vals, B)
 	ws.lg = growF(ws.lg, B)
 	for e := 0; e < B; e++ {
 		copy(ws.a[e*H:(e+1)*H], m.c)
+		ws.stale[e] = true
 	}
 	for t := 0; t < D; t++ {
 		if err := ctx.Err(); err != nil {
@@ -156,7 +186,7 @@ func (m *nade) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 		d := int(m.order[t])
 		for e := 0; e < B; e++ {
 			a := ws.a[e*H : (e+1)*H]
-			lg := m.b[t] + kernels.SigmoidDot(m.row(m.v, t), a)
+			lg := m.logit(t, a, ws.h[e*H:(e+1)*H], &ws.stale[e])
 			v := x[e*D+d]
 			if t >= known {
 				v = ws.rng.bernoulli(e, lg, invT)
@@ -164,6 +194,7 @@ func (m *nade) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 			}
 			if v != 0 {
 				kernels.Axpy(1, m.row(m.w, t), a)
+				ws.stale[e] = true
 			}
 			ws.lg[e], ws.vals[e] = lg, v
 		}
@@ -172,4 +203,56 @@ func (m *nade) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 		}
 	}
 	return nil
+}
+
+// nadeSampleTask samples examples [lo, hi) of one Sample call without a
+// step callback, one whole example at a time, on a worker's own hidden
+// layer.
+type nadeSampleTask struct {
+	m     *nade
+	ctx   context.Context
+	rng   *rngs
+	x     []float32
+	known int
+	invT  float64
+}
+
+func (s *nadeSampleTask) run(lo, hi int) error {
+	m := s.m
+	D, H := m.info.Dims, m.h
+	ws := m.pool.Get().(*nadeWork)
+	defer m.pool.Put(ws)
+	ws.a = growF(ws.a, H)
+	ws.h = growF(ws.h, H)
+	for e := lo; e < hi; e++ {
+		copy(ws.a, m.c)
+		stale := true
+		xe := s.x[e*D : (e+1)*D]
+		for t := 0; t < D; t++ {
+			if t%64 == 0 {
+				if err := s.ctx.Err(); err != nil {
+					return err
+				}
+			}
+			lg := m.logit(t, ws.a, ws.h, &stale)
+			d := m.order[t]
+			v := xe[d]
+			if t >= s.known {
+				v = s.rng.bernoulli(e, lg, s.invT)
+				xe[d] = v
+			}
+			if v != 0 {
+				kernels.Axpy(1, m.row(m.w, t), ws.a)
+				stale = true
+			}
+		}
+	}
+	return nil
+}
+
+func growBool(s []bool, n int) []bool {
+	if cap(s) < n {
+		return make([]bool, n)
+	}
+	return s[:n]
 }
