@@ -8,6 +8,7 @@ import "github.com/klauspost/cpuid/v2"
 var (
 	hasAVX2   = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3)
 	hasAVX512 = hasAVX2 && cpuid.CPU.Supports(cpuid.AVX512F)
+	hasF16C   = cpuid.CPU.Supports(cpuid.F16C) // VCVTPH2PS for the AVX2 AxpyF16
 )
 
 // registerArch builds the AVX2 and AVX-512 tables this CPU supports. Each
@@ -19,6 +20,7 @@ func registerArch() {
 		fillAVX2BLAS(&t)
 		fillAVX2Act(&t)
 		fillAVX2RNN(&t)
+		fillAVX2Half(&t)
 		tiers[AVX2] = &t
 	}
 	if hasAVX512 {
@@ -27,6 +29,7 @@ func registerArch() {
 		fillAVX512BLAS(&t)
 		fillAVX512Act(&t)
 		fillAVX512RNN(&t)
+		fillAVX512Half(&t)
 		tiers[AVX512] = &t
 	}
 }

@@ -11,6 +11,7 @@ func registerArch() {
 	t.tier = NEON
 	fillNEON(&t)
 	fillNEONRNN(&t)
+	fillNEONHalf(&t)
 	tiers[NEON] = &t
 }
 
