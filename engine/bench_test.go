@@ -87,7 +87,7 @@ func BenchmarkSample(b *testing.B) {
 // samplers' cost depends on how sparse the samples are, which random
 // weights do not reproduce.
 func BenchmarkSampleShipped(b *testing.B) {
-	for _, name := range []string{"fvsbn", "nade", "made"} {
+	for _, name := range []string{"fvsbn", "nade", "made", "default"} {
 		m, err := Open("../models/mnist-" + name + ".arw")
 		if err != nil {
 			b.Fatal(err)

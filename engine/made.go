@@ -55,12 +55,15 @@ type madeComp struct {
 // (a table stores about the masked-in weights only) and start on 64-byte
 // boundaries, as does start[i] in the accumulators: start[i] is rounded
 // down to a multiple of 16 and the row is padded with zeros in front.
+// The rows also end on a multiple of 16 targets (zero weights pad them),
+// so a push is whole vectors, without the masked stores of a ragged end.
 // Aligned pushes matter: when a push loads a vector that straddles two
-// vectors stored by the previous push, the store cannot be forwarded and
-// the load waits for it to reach the cache, which made the unaligned
-// sampler about twice as slow.
+// vectors stored by the previous push, or one written by a masked store,
+// the store cannot be forwarded and the load waits for it to reach the
+// cache, which made the unaligned sampler about twice as slow.
 type madePush struct {
 	final  [][]int32  // per hidden layer: final[l][t] units have degree <= t
+	events []int32    // the steps at which some unit becomes final, ascending
 	in     []pushRows // per hidden layer l: from layer l-1 (the input for l = 0)
 	out    pushRows   // from the last hidden layer to the outputs
 	direct pushRows   // from input step s to the outputs s+1..D-1
@@ -69,7 +72,7 @@ type madePush struct {
 type pushRows struct {
 	off   []int // row i is w[off[i]:off[i]+n-start[i]] (or h[...])
 	start []int // row i's first target unit, a multiple of 16
-	n     int   // number of target units
+	n     int   // number of target units rounded up to 16 (the rest are zero weights)
 	w     []float32
 	h     []uint16 // the same weights in binary16 when they all are binary16 values (w is then nil)
 }
@@ -91,21 +94,21 @@ func (p *pushRows) push(i int, v float32, dst []float32) {
 // embedded default) the table keeps them in binary16: half the bytes for
 // the same values, so a MADE-500 table set fits in L2.
 func transposeSuffix(ly *madeLayer) pushRows {
-	p := pushRows{off: make([]int, ly.in+1), start: make([]int, ly.in), n: ly.out}
+	p := pushRows{off: make([]int, ly.in+1), start: make([]int, ly.in), n: pad16(ly.out)}
 	r := 0
 	for i := 0; i < ly.in; i++ {
 		for r < ly.out && ly.hi[r] <= i {
 			r++
 		}
 		p.start[i] = r &^ 15
-		p.off[i+1] = p.off[i] + (ly.out-p.start[i]+15)&^15
+		p.off[i+1] = p.off[i] + p.n - p.start[i]
 	}
 	p.w = alignedFloats(p.off[ly.in])
 	for i := 0; i < ly.in; i++ {
 		o, s := p.off[i], p.start[i]
 		w := p.w[o : o+p.n-s]
 		for k := range w {
-			if r := s + k; ly.hi[r] > i {
+			if r := s + k; r < ly.out && ly.hi[r] > i {
 				w[k] = ly.w[r*ly.ld+i]
 			}
 		}
@@ -140,6 +143,14 @@ func (c *madeComp) pushTables() *madePush {
 			p.final[l] = make([]int32, D)
 			for t := range p.final[l] {
 				p.final[l][t] = int32(upperBound(ly.deg, int32(t)))
+			}
+		}
+		for t := 0; t < D; t++ {
+			for l := range p.final {
+				if p.final[l][t] > 0 && (t == 0 || p.final[l][t] > p.final[l][t-1]) {
+					p.events = append(p.events, int32(t))
+					break
+				}
 			}
 		}
 		p.out = transposeSuffix(&c.out)
@@ -543,31 +554,37 @@ func (s *madeSampleTask) run(lo, hi int) error {
 		// The example's random draws, in the order bernoulli would take
 		// them, with their bounds: the steps then only compare.
 		cw.rng.draws(e, ws.u[s.known:D], ws.c[s.known:D])
+		events := st.p.events
 		for t := 0; t < D; t++ {
 			if t%64 == 0 {
 				if err := s.ctx.Err(); err != nil {
 					return err
 				}
 			}
-			lg := st.step(t)
+			if len(events) > 0 && int(events[0]) == t {
+				st.step(t) // some hidden units become final
+				events = events[1:]
+			}
 			v := xo[t]
 			if t >= s.known {
-				v = bernoulliBound(float64(lg)*s.invT, ws.u[t], ws.c[t])
+				v = bernoulliBound(float64(st.out[t])*s.invT, ws.u[t], ws.c[t])
 				xo[t] = v
-				xe[c.order[t]] = v
 			}
 			if v != 0 {
 				st.input(t, v)
 			}
+		}
+		for t := s.known; t < D; t++ {
+			xe[c.order[t]] = xo[t]
 		}
 	}
 	return nil
 }
 
 // pushState is one example's push sampler: the running pre-activations of
-// every hidden layer and of the outputs, in 64-byte-aligned rows so that
-// every push is aligned (see madePush), and how many units of each layer
-// are final.
+// every hidden layer and of the outputs, in 64-byte-aligned rows padded to
+// 16 floats so that every push is aligned whole vectors (see madePush),
+// and how many units of each layer are final.
 type pushState struct {
 	p    *madePush
 	acc  [][]float32 // per hidden layer
@@ -580,9 +597,9 @@ func (ws *madeWork) growStates(m *made, B int) {
 	for len(ws.states) < B {
 		st := pushState{acc: make([][]float32, len(m.sizes)), next: make([]int, len(m.sizes))}
 		for l, h := range m.sizes {
-			st.acc[l] = alignedFloats(h)
+			st.acc[l] = alignedFloats(pad16(h))
 		}
-		st.out = alignedFloats(m.info.Dims)
+		st.out = alignedFloats(pad16(m.info.Dims))
 		ws.states = append(ws.states, st)
 	}
 }
@@ -591,9 +608,9 @@ func (ws *madeWork) growStates(m *made, B int) {
 func (s *pushState) start(c *madeComp) {
 	s.p = c.pushTables()
 	for l := range c.hidden {
-		copy(s.acc[l], c.hidden[l].b)
+		clear(s.acc[l][copy(s.acc[l], c.hidden[l].b):])
 	}
-	copy(s.out, c.out.b)
+	clear(s.out[copy(s.out, c.out.b):])
 	clear(s.next)
 }
 
@@ -709,3 +726,6 @@ func growI32(s []int32, n int) []int32 {
 	}
 	return s[:n]
 }
+
+// pad16 rounds n up to a multiple of 16 (64 bytes of float32).
+func pad16(n int) int { return (n + 15) &^ 15 }
