@@ -39,3 +39,53 @@ func f16ToF32(h uint16) float32 {
 	}
 	return math.Float32frombits(sign | (exp+112)<<23 | mant<<13)
 }
+
+// Gather16 does acc[k] += sum_i coef[i]*rows[16*idx[i]+k] for k < 16 and
+// i < len(idx): it adds the weighted sum of the 16-float rows idx[i] of
+// rows (a table of len(rows)/16 rows) to acc. It panics if len(acc) != 16,
+// len(coef) < len(idx) or an index is outside the table.
+func Gather16(acc []float32, rows []float32, idx []int32, coef []float32) {
+	checkGather16("Gather16", len(acc), len(rows), idx, coef)
+	cur.gather16(acc, rows, idx, coef)
+}
+
+// Gather16F16 is Gather16 on a table of binary16 rows.
+func Gather16F16(acc []float32, rows []uint16, idx []int32, coef []float32) {
+	checkGather16("Gather16F16", len(acc), len(rows), idx, coef)
+	cur.gather16F16(acc, rows, idx, coef)
+}
+
+func checkGather16(name string, nacc, nrows int, idx []int32, coef []float32) {
+	if nacc != 16 || len(coef) < len(idx) {
+		panic(fmt.Sprintf("kernels: %s: len(acc)=%d (want 16), len(coef)=%d < len(idx)=%d", name, nacc, len(coef), len(idx)))
+	}
+	n := uint32(nrows / 16)
+	for _, i := range idx {
+		if uint32(i) >= n {
+			panic(fmt.Sprintf("kernels: %s: row %d outside a table of %d rows", name, i, n))
+		}
+	}
+}
+
+// gather16Generic does acc[k] += sum_i coef[i]*rows[16*idx[i]+k] for
+// k < 16, i < len(idx); the caller has checked every index.
+func gather16Generic(acc []float32, rows []float32, idx []int32, coef []float32) {
+	acc = acc[:16]
+	for i, r := range idx {
+		c, row := coef[i], rows[16*int(r):16*int(r)+16]
+		for k := range acc {
+			acc[k] += c * row[k]
+		}
+	}
+}
+
+// gather16F16Generic is gather16Generic on binary16 rows.
+func gather16F16Generic(acc []float32, rows []uint16, idx []int32, coef []float32) {
+	acc = acc[:16]
+	for i, r := range idx {
+		c, row := coef[i], rows[16*int(r):16*int(r)+16]
+		for k := range acc {
+			acc[k] += c * f16ToF32(row[k])
+		}
+	}
+}

@@ -213,3 +213,48 @@ func FuzzAxpyF16(f *testing.F) {
 		}
 	})
 }
+
+func TestGather16(t *testing.T) {
+	testAllTiers(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(11, 11))
+		for _, nrows := range []int{1, 2, 7, 100} {
+			rows := randVec(r, 16*nrows, 0)
+			half := f16Vec(r, 16*nrows, 0)
+			for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 100, 257} {
+				idx := make([]int32, n)
+				coef := randVec(r, n, 0)
+				for i := range idx {
+					idx[i] = int32(r.IntN(nrows))
+				}
+				for _, f16 := range []bool{false, true} {
+					acc0 := randVec(r, 16, 0)
+					g := newGuarded(acc0, 1, 16, 16, 3)
+					if f16 {
+						Gather16F16(g.data(), half, idx, coef)
+					} else {
+						Gather16(g.data(), rows, idx, coef)
+					}
+					g.check(t)
+					for k := 0; k < 16; k++ {
+						want, scale := float64(acc0[k]), math.Abs(float64(acc0[k]))
+						for i, ri := range idx {
+							v := float64(rows[16*int(ri)+k])
+							if f16 {
+								v = float64(f16ToF32(half[16*int(ri)+k]))
+							}
+							want += float64(coef[i]) * v
+							scale += math.Abs(float64(coef[i]) * v)
+						}
+						if !close32(float64(g.at(0, k)), want, scale, blasGamma(n+1)) {
+							t.Fatalf("f16=%v rows=%d n=%d: acc[%d]=%v want %v", f16, nrows, n, k, g.at(0, k), want)
+						}
+					}
+				}
+			}
+		}
+		assert.Panics(t, func() { Gather16(make([]float32, 16), make([]float32, 32), []int32{2}, []float32{1}) })
+		assert.Panics(t, func() { Gather16(make([]float32, 16), make([]float32, 32), []int32{-1}, []float32{1}) })
+		assert.Panics(t, func() { Gather16F16(make([]float32, 15), make([]uint16, 32), nil, nil) })
+		assert.Panics(t, func() { Gather16(make([]float32, 16), make([]float32, 32), []int32{0, 1}, []float32{1}) })
+	})
+}
