@@ -479,3 +479,50 @@ func BenchmarkAxpyF16(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkGather16 times Gather16 and Gather16F16, the inner loop of the
+// MADE sampler: the weighted sum of n random rows (16 floats, 64 bytes as
+// float32 or 32 as binary16) of a 500-row table, which stays in L1/L2.
+// Named Gather16/<tier>/<f32|f16>-<n>; bytes/s counts the rows, indices
+// and coefs read, GFLOP/s 32 flops (16 multiply-adds) per index. The time
+// includes the index check of the public function.
+func BenchmarkGather16(b *testing.B) {
+	const nrows = 500
+	rows := benchVec(1, 16*nrows, 1)
+	half := make([]uint16, 16*nrows)
+	for i := range half {
+		half[i] = 0x3c00 + uint16(i*7%1024) // [1, 2)
+	}
+	benchTiers(b, func(b *testing.B) {
+		for _, f16 := range []bool{false, true} {
+			for _, n := range []int{16, 100, 300} {
+				name, rowBytes := fmt.Sprintf("f32-%d", n), 64
+				if f16 {
+					name, rowBytes = fmt.Sprintf("f16-%d", n), 32
+				}
+				b.Run(name, func(b *testing.B) {
+					r := rand.New(rand.NewPCG(uint64(n), 16))
+					idx := make([]int32, n)
+					for i := range idx {
+						idx[i] = int32(r.IntN(nrows))
+					}
+					coef := benchVec(3, n, 1e-3)
+					acc := make([]float32, 16)
+					b.SetBytes(int64((rowBytes + 8) * n))
+					b.ReportAllocs()
+					if f16 {
+						for b.Loop() {
+							Gather16F16(acc, half, idx, coef)
+						}
+					} else {
+						for b.Loop() {
+							Gather16(acc, rows, idx, coef)
+						}
+					}
+					benchSink = acc[0]
+					reportFlops(b, 32*float64(n))
+				})
+			}
+		}
+	})
+}

@@ -258,3 +258,282 @@ func TestGather16(t *testing.T) {
 		assert.Panics(t, func() { Gather16(make([]float32, 16), make([]float32, 32), []int32{0, 1}, []float32{1}) })
 	})
 }
+
+// TestGather16SignedZero runs Gather16 and Gather16F16 on a table of
+// zeros of both signs on every tier. IEEE 754 makes x + y a -0 only when
+// both are -0, so lane k must come out -0 exactly when acc[k] and every
+// product in it are -0, whatever the number of indices (so whichever of a
+// tier's accumulators are left at their starting value) and the order of
+// the sum.
+func TestGather16SignedZero(t *testing.T) {
+	negZero := float32(math.Copysign(0, -1))
+	// Row 0 is +0, row 1 -0, row 2 -0 in the even lanes, row 3 in the odd.
+	rows := make([]float32, 64)
+	half := make([]uint16, 64)
+	for k := range 16 {
+		for r, neg := range []bool{false, true, k%2 == 0, k%2 == 1} {
+			if neg {
+				rows[16*r+k], half[16*r+k] = negZero, 0x8000
+			}
+		}
+	}
+	acc0 := make([]float32, 16)
+	for k := range 8 {
+		acc0[k] = negZero
+	}
+	testAllTiers(t, func(t *testing.T) {
+		for n := 0; n <= 21; n++ {
+			for v := range 4 {
+				idx, coef := make([]int32, n), make([]float32, n)
+				for i := range idx {
+					switch v {
+					case 0: // -0 products only: -0·+1
+						idx[i], coef[i] = 1, 1
+					case 1: // -0 products only: +0·-1 and -0·+1
+						idx[i], coef[i] = int32(i%2), float32(2*(i%2)-1)
+					case 2: // -0 in the even lanes only
+						idx[i], coef[i] = int32(2+i%2), float32(1-2*(i%2))
+					default: // a +0 product somewhere in every lane
+						idx[i], coef[i] = int32((7*i+n)%4), float32(1-2*((i/3)%2))
+					}
+				}
+				for _, f16 := range []bool{false, true} {
+					acc := append([]float32(nil), acc0...)
+					if f16 {
+						Gather16F16(acc, half, idx, coef)
+					} else {
+						Gather16(acc, rows, idx, coef)
+					}
+					for k := range 16 {
+						neg := math.Signbit(float64(acc0[k]))
+						for i, r := range idx {
+							neg = neg && math.Signbit(float64(coef[i]*rows[16*int(r)+k]))
+						}
+						require.True(t, acc[k] == 0 && math.Signbit(float64(acc[k])) == neg,
+							"f16=%v n=%d variant %d: acc[%d]=%v (%#08x), want a zero with sign bit %v", f16, n, v, k, acc[k], math.Float32bits(acc[k]), neg)
+					}
+				}
+			}
+		}
+	})
+}
+
+// fuzzF32s returns n float32 values read from data as little-endian 4-byte
+// words (past the end of data mixed with the index, as in fuzzHalves), so
+// zeros of both signs, float32 subnormals, infinities and NaNs can occur,
+// but with the exponent of every normal value folded into [lo, lo+span):
+// the value lies in [2^(lo-127), 2^(lo+span-127)).
+func fuzzF32s(data []byte, salt, n int, lo, span uint32) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		w := uint32(i)*0x9e3779b1 + uint32(salt)*40503
+		if len(data) > 0 {
+			var p uint32
+			for j := range 4 {
+				p |= uint32(data[(4*i+j+salt)%len(data)]) << (8 * j)
+			}
+			if 4*i+3+salt < len(data) {
+				w = 0
+			}
+			w ^= p
+		}
+		if e := w >> 23 & 0xff; e != 0 && e != 0xff {
+			w = w&^(0xff<<23) | (lo+e%span)<<23
+		}
+		v[i] = math.Float32frombits(w)
+	}
+	return v
+}
+
+// f16Exact returns the binary16 bits of v, which must be zero (of either
+// sign) or a normal binary16 value.
+func f16Exact(v float32) uint16 {
+	b := math.Float32bits(v)
+	h := uint16(b>>16) & 0x8000
+	if v != 0 {
+		e := int(b>>23&0xff) - 127 + 15
+		if e < 1 || e > 30 || b&0x1fff != 0 {
+			panic(fmt.Sprintf("f16Exact: %v is not a normal binary16 value", v))
+		}
+		h |= uint16(e)<<10 | uint16(b>>13&0x3ff)
+	}
+	if math.Float32bits(f16ToF32(h)) != b {
+		panic(fmt.Sprintf("f16Exact(%v) = %#04x", v, h))
+	}
+	return h
+}
+
+// FuzzGather16 runs Gather16 and Gather16F16 on fuzz-provided tables,
+// indices and coefficients under every tier and compares with the generic
+// kernels. Every tier sums the products in its own order (several
+// accumulators, added at the end), so results are compared bit for bit
+// only where the order cannot matter:
+//
+//   - exact: table values, coefs and acc are k/16 with |k| <= 128 (some
+//     zeros made -0), so every product is a multiple of 2^-8 below 2^6 in
+//     magnitude and, with at most 512 indices, every partial sum in any
+//     order is exact in float32 (below 2^24 units of 2^-8). Every tier must
+//     then equal the generic kernel, and the float64 reference, bit for
+//     bit, the sign of a zero sum included.
+//   - general: a float32 table whose values have any significand in
+//     [2^-40, 2^21) or are zeros, float32 subnormals, infinities or NaNs; a
+//     binary16 table of any bit patterns; coefs of any significand in
+//     [2^-20, 2^8) or zero, subnormal, infinite or NaN. No finite sum can
+//     overflow, so a lane is NaN, +Inf or -Inf in every summation order
+//     alike: every tier must have NaNs and infinities exactly where the
+//     generic kernel has them, and be within the bound TestGather16 uses of
+//     the float64 reference elsewhere.
+//
+// acc has a sentinel on each side, coef runs past len(idx) with NaNs and
+// rows past its last whole row with NaNs: none may be touched.
+func FuzzGather16(f *testing.F) {
+	// +Inf, -Inf, quiet NaN, signalling NaN, negative NaN, smallest and
+	// largest subnormal, -0, largest finite, smallest normal (binary16).
+	specials := []byte{0x00, 0x7c, 0x00, 0xfc, 0x00, 0x7e, 0x01, 0x7c, 0xff, 0xff, 0x01, 0x00,
+		0xff, 0x83, 0x00, 0x80, 0xff, 0x7b, 0x00, 0x04}
+	f.Add([]byte{}, uint8(0), uint16(0))
+	f.Add([]byte{1, 2, 3}, uint8(1), uint16(1))
+	f.Add([]byte{0x00, 0x3c, 0x00, 0xbc}, uint8(66), uint16(3))
+	f.Add(specials, uint8(7), uint16(4))
+	f.Add(specials, uint8(200), uint16(9))
+	f.Add([]byte("arinfer gather sixteen"), uint8(99), uint16(100))
+	f.Add([]byte{0x80, 0x7f, 0xff, 0x00, 0x00, 0x80, 0x01}, uint8(130), uint16(301))
+	f.Add([]byte{0x55, 0xaa}, uint8(63), uint16(512))
+	f.Fuzz(func(t *testing.T, data []byte, nr uint8, n uint16) {
+		nrows, extra := 1+int(nr)%64, 5*int(nr/64)
+		nidx := int(n) % 513
+		idx := make([]int32, nidx)
+		for i := range idx {
+			h := uint32(i) * 0x9e3779b1
+			if len(data) > 0 {
+				h += uint32(data[(5*i+3)%len(data)]) * 0x01000193
+			}
+			idx[i] = int32(h >> 7 % uint32(nrows))
+		}
+		same := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }
+		class := func(v float32) int { // 0 finite, 1 NaN, 2 +Inf, 3 -Inf
+			switch {
+			case v != v:
+				return 1
+			case math.IsInf(float64(v), 1):
+				return 2
+			case math.IsInf(float64(v), -1):
+				return 3
+			}
+			return 0
+		}
+		// run returns acc0 plus the gathered rows under every tier, each
+		// with its two sentinels, checked here.
+		run := func(acc0, rows []float32, half []uint16, coef []float32) (ts []Tier, outs [][]float32) {
+			ts, outs = eachTier(func() []float32 {
+				buf := make([]float32, 18)
+				buf[0], buf[17] = guardVal, guardVal
+				copy(buf[1:17], acc0)
+				if half != nil {
+					Gather16F16(buf[1:17], half, idx, coef)
+				} else {
+					Gather16(buf[1:17], rows, idx, coef)
+				}
+				return buf
+			})
+			for k, out := range outs {
+				if !same(out[0], guardVal) || !same(out[17], guardVal) {
+					t.Fatalf("f16=%v n=%d: tier %s wrote outside acc: %v %v", half != nil, nidx, ts[k], out[0], out[17])
+				}
+				outs[k] = out[1:17]
+			}
+			return ts, outs
+		}
+		// ref returns the float64 sum and the sum of absolute terms for
+		// lane k (the row values given by at).
+		ref := func(acc0 []float32, coef []float32, at func(j int) float64, k int) (want, scale float64) {
+			want, scale = float64(acc0[k]), math.Abs(float64(acc0[k]))
+			for i, r := range idx {
+				p := float64(coef[i]) * at(16*int(r)+k)
+				want += p
+				scale += math.Abs(p)
+			}
+			return want, scale
+		}
+		// pad returns v followed by m NaNs.
+		pad := func(v []float32, m int) []float32 {
+			for range m {
+				v = append(v, nan32)
+			}
+			return v
+		}
+
+		// Exact values.
+		negZero := float32(math.Copysign(0, -1))
+		acc0 := fuzzVals(data, 5, 16)
+		coef := fuzzVals(data, 6, nidx)
+		rows := fuzzVals(data, 7, 16*nrows)
+		for k := range acc0 {
+			if acc0[k] == 0 && k%2 == 1 {
+				acc0[k] = negZero
+			}
+		}
+		for i := range coef {
+			if coef[i] == 0 && i%3 == 1 {
+				coef[i] = negZero
+			}
+		}
+		half := make([]uint16, len(rows), len(rows)+extra)
+		for j := range rows {
+			if rows[j] == 0 && j%5 == 2 {
+				rows[j] = negZero
+			}
+			half[j] = f16Exact(rows[j])
+		}
+		for range extra {
+			half = append(half, 0x7e00) // NaN
+		}
+		coef, rows = pad(coef, 3), pad(rows, extra)
+		for _, f16 := range []bool{false, true} {
+			var h []uint16
+			if f16 {
+				h = half
+			}
+			ts, outs := run(acc0, rows, h, coef)
+			for k := range 16 {
+				want, _ := ref(acc0, coef, func(j int) float64 { return float64(rows[j]) }, k)
+				if !same(outs[0][k], float32(want)) {
+					t.Fatalf("exact f16=%v rows=%d n=%d: generic acc[%d]=%v (%#08x), want %v", f16, nrows, nidx, k, outs[0][k], math.Float32bits(outs[0][k]), want)
+				}
+				for i := 1; i < len(outs); i++ {
+					if !same(outs[i][k], outs[0][k]) {
+						t.Fatalf("exact f16=%v rows=%d n=%d: tier %s acc[%d]=%v (%#08x), generic %v (%#08x)",
+							f16, nrows, nidx, ts[i], k, outs[i][k], math.Float32bits(outs[i][k]), outs[0][k], math.Float32bits(outs[0][k]))
+					}
+				}
+			}
+		}
+
+		// Any significands, special values.
+		acc0 = fuzzF32s(data, 11, 16, 87, 61)
+		coef = pad(fuzzF32s(data, 12, nidx, 107, 28), 3)
+		rows = pad(fuzzF32s(data, 13, 16*nrows, 87, 61), extra)
+		half = append(fuzzHalves(data, 16*nrows), make([]uint16, extra)...)
+		for j := 16 * nrows; j < len(half); j++ {
+			half[j] = 0xfe00 // NaN
+		}
+		for _, f16 := range []bool{false, true} {
+			var h []uint16
+			at := func(j int) float64 { return float64(rows[j]) }
+			if f16 {
+				h = half
+				at = func(j int) float64 { return float64(f16ToF32(half[j])) }
+			}
+			ts, outs := run(acc0, rows, h, coef)
+			for k := range 16 {
+				want, scale := ref(acc0, coef, at, k)
+				for i, out := range outs {
+					if class(out[k]) != class(outs[0][k]) || !close32(float64(out[k]), want, scale, blasGamma(nidx+1)) {
+						t.Fatalf("f16=%v rows=%d n=%d: tier %s acc[%d]=%v, generic %v, want %v (scale %v)",
+							f16, nrows, nidx, ts[i], k, out[k], outs[0][k], want, scale)
+					}
+				}
+			}
+		}
+	})
+}
