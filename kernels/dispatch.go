@@ -54,9 +54,7 @@ type impl struct {
 	scale func(alpha float32, x []float32)
 	add   func(dst, x, y []float32)
 
-	axpyF16     func(alpha float32, x []uint16, y []float32) // half.go
-	gather16    func(acc, rows []float32, idx []int32, coef []float32)
-	gather16F16 func(acc []float32, rows []uint16, idx []int32, coef []float32)
+	axpyF16 func(alpha float32, x []uint16, y []float32) // half.go
 
 	gemv  func(m, n int, a []float32, lda int, x, y []float32)
 	gemvT func(m, n int, a []float32, lda int, x, y []float32)
@@ -89,33 +87,31 @@ var (
 )
 
 var genericImpl = impl{
-	tier:        Generic,
-	dot:         dotGeneric,
-	axpy:        axpyGeneric,
-	scale:       scaleGeneric,
-	add:         addGeneric,
-	axpyF16:     axpyF16Generic,
-	gather16:    gather16Generic,
-	gather16F16: gather16F16Generic,
-	gemv:        gemvGeneric,
-	gemvT:       gemvTGeneric,
-	mr:          4,
-	nr:          4,
-	mc:          64,
-	kc:          256,
-	nc:          1024,
-	gemmMicro:   gemmMicroGeneric,
-	exp:         expGeneric,
-	sigmoid:     sigmoidGeneric,
-	tanh:        tanhGeneric,
-	softplus:    softplusGeneric,
-	logSigmoid:  logSigmoidGeneric,
-	relu:        reluGeneric,
-	logSumExp:   logSumExpGeneric,
-	bernoulli:   bernoulliGeneric,
-	sigmoidDot:  sigmoidDotGeneric,
-	lstmCell:    lstmCellGeneric,
-	gruCell:     gruCellGeneric,
+	tier:       Generic,
+	dot:        dotGeneric,
+	axpy:       axpyGeneric,
+	scale:      scaleGeneric,
+	add:        addGeneric,
+	axpyF16:    axpyF16Generic,
+	gemv:       gemvGeneric,
+	gemvT:      gemvTGeneric,
+	mr:         4,
+	nr:         4,
+	mc:         64,
+	kc:         256,
+	nc:         1024,
+	gemmMicro:  gemmMicroGeneric,
+	exp:        expGeneric,
+	sigmoid:    sigmoidGeneric,
+	tanh:       tanhGeneric,
+	softplus:   softplusGeneric,
+	logSigmoid: logSigmoidGeneric,
+	relu:       reluGeneric,
+	logSumExp:  logSumExpGeneric,
+	bernoulli:  bernoulliGeneric,
+	sigmoidDot: sigmoidDotGeneric,
+	lstmCell:   lstmCellGeneric,
+	gruCell:    gruCellGeneric,
 }
 
 // EnvVar is the environment variable that forces a tier at start-up.
