@@ -554,28 +554,75 @@ func (s *madeSampleTask) run(lo, hi int) error {
 		// The example's random draws, in the order bernoulli would take
 		// them, with their bounds: the steps then only compare.
 		cw.rng.draws(e, ws.u[s.known:D], ws.c[s.known:D])
-		events := st.p.events
-		for t := 0; t < D; t++ {
-			if t%64 == 0 {
-				if err := s.ctx.Err(); err != nil {
-					return err
-				}
+		if len(m.sizes) == 1 {
+			if err := s.one(st, xo, ws.u[:D], ws.c[:D]); err != nil {
+				return err
 			}
-			if len(events) > 0 && int(events[0]) == t {
-				st.step(t) // some hidden units become final
-				events = events[1:]
-			}
-			v := xo[t]
-			if t >= s.known {
-				v = bernoulliBound(float64(st.out[t])*s.invT, ws.u[t], ws.c[t])
-				xo[t] = v
-			}
-			if v != 0 {
-				st.input(t, v)
-			}
+		} else if err := s.deep(st, xo, ws.u[:D], ws.c[:D]); err != nil {
+			return err
 		}
 		for t := s.known; t < D; t++ {
 			xe[c.order[t]] = xo[t]
+		}
+	}
+	return nil
+}
+
+// one samples the example in xo (ordering space) on a MADE with one hidden
+// layer: deep's loop with pushState.step and input written out, which
+// saves a call and a layer loop per step.
+func (s *madeSampleTask) one(st *pushState, xo []float32, u, c []float64) error {
+	p := st.p
+	out, acc, final := st.out, st.acc[0], p.final[0]
+	out = out[:len(xo)]
+	u, c = u[:len(xo)], c[:len(xo)]
+	j := 0
+	for t := range xo {
+		if t%64 == 0 {
+			if err := s.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		for end := int(final[t]); j < end; j++ { // hidden units of degree t
+			if v := acc[j]; v > 0 {
+				p.out.push(j, v, st.out)
+			}
+		}
+		v := xo[t]
+		if t >= s.known {
+			v = bernoulliBound(float64(out[t])*s.invT, u[t], c[t])
+			xo[t] = v
+		}
+		if v != 0 {
+			p.in[0].push(t, v, acc)
+			if p.direct.n != 0 {
+				p.direct.push(t, v, st.out)
+			}
+		}
+	}
+	return nil
+}
+
+// deep samples the example in xo on a MADE of any depth.
+func (s *madeSampleTask) deep(st *pushState, xo []float32, u, c []float64) error {
+	events := st.p.events
+	for t := range xo {
+		if t%64 == 0 {
+			if err := s.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if len(events) > 0 && int(events[0]) == t {
+			st.step(t) // some hidden units become final
+			events = events[1:]
+		}
+		v := xo[t]
+		if t >= s.known {
+			v = bernoulliBound(float64(st.out[t])*s.invT, u[t], c[t])
+			xo[t] = v
+		}
+		if v != 0 {
+			st.input(t, v)
 		}
 	}
 	return nil
