@@ -448,3 +448,47 @@ func TestSubnormalWeightsFlushed(t *testing.T) {
 	v := []float32{1, 2}
 	assert.Same(t, &v[0], &flushSubnormals(v)[0], "no copy without subnormals")
 }
+
+func TestMADESharedOrderingSharesDirect(t *testing.T) {
+	// A connectivity-agnostic ensemble: every mask has the same ordering,
+	// so the direct connections are built once and shared.
+	cfg := Config{Arch: "made", Dims: 20, Hidden: []int{24}, Masks: 3, Direct: true}
+	rng := rand.New(rand.NewPCG(8, 8))
+	r := randomModel(rng, cfg)
+	o := r.w.I["order"]
+	for k := 1; k < cfg.Masks; k++ {
+		copy(o[k*cfg.Dims:(k+1)*cfg.Dims], o[:cfg.Dims])
+	}
+	m := build(t, r).(*made)
+	require.True(t, m.sameOr)
+	for k := 1; k < cfg.Masks; k++ {
+		assert.Same(t, m.comps[0].direct, m.comps[k].direct)
+		assert.Same(t, &m.comps[0].pushTables().direct.off[0], &m.comps[k].pushTables().direct.off[0])
+	}
+	x := randBinary(rng, 10*cfg.Dims)
+	got := make([]float64, 10)
+	forAllTiers(t, func(t *testing.T) {
+		require.NoError(t, m.LogProb(context.Background(), x, got))
+		for e := range got {
+			assert.InEpsilon(t, r.logProb(x[e*cfg.Dims:(e+1)*cfg.Dims]), got[e], 1e-5)
+		}
+		// Every sample's conditionals are one component's forward pass.
+		s := make([]float32, 8*cfg.Dims)
+		var lg [][]float32
+		require.NoError(t, m.Sample(context.Background(), s, SampleOptions{Seed: 2, OnStep: func(st Step) {
+			lg = append(lg, slices.Clone(st.Logits))
+		}}))
+		for e := 0; e < 8; e++ {
+			xe := s[e*cfg.Dims : (e+1)*cfg.Dims]
+			matched := false
+			for k := 0; k < cfg.Masks && !matched; k++ {
+				ref := r.logits(xe, k)
+				matched = true
+				for step, d := range o[:cfg.Dims] {
+					matched = matched && math.Abs(float64(lg[step][e])-ref[d]) <= 1e-4*(1+math.Abs(ref[d]))
+				}
+			}
+			assert.True(t, matched, "example %d", e)
+		}
+	})
+}

@@ -43,6 +43,9 @@ type madeComp struct {
 	hidden []madeLayer
 	out    madeLayer  // D x H_L, rows in ordering space
 	direct *madeLayer // D x D, row t reduces over [0, t)
+	// directOf is the component whose direct connections this one shares
+	// (same ordering), or nil.
+	directOf *madeComp
 
 	pushOnce sync.Once
 	push     *madePush // the sampler's transposed weights, built on first use
@@ -154,7 +157,9 @@ func (c *madeComp) pushTables() *madePush {
 			}
 		}
 		p.out = transposeSuffix(&c.out)
-		if c.direct != nil {
+		if c.directOf != nil {
+			p.direct = c.directOf.pushTables().direct
+		} else if c.direct != nil {
 			p.direct = transposeSuffix(c.direct)
 		}
 		c.push = p
@@ -290,7 +295,11 @@ func newMADE(info Info, cfg Config, w Weights) (*made, error) {
 			}
 			c.out.hi[t] = upperBound(prevDeg, int32(t)) // output t sees degrees <= t
 		}
-		if A != nil {
+		if A != nil && k > 0 && slices.Equal(order, m.comps[0].order) {
+			// The direct connections depend on the ordering only: masks
+			// that share it (connectivity-agnostic ensembles) share them.
+			c.direct, c.directOf = m.comps[0].direct, &m.comps[0]
+		} else if A != nil {
 			dl := newLayer(D, D)
 			dl.b = nil
 			for t, d := range order {
