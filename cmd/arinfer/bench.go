@@ -63,8 +63,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if serr != nil {
 			return serr
 		}
-		fmt.Fprintf(stdout, "sample:  %.0f samples/s at batch %d (one core, %d allocs/op)\n",
-			float64(B)/(float64(res.NsPerOp())*1e-9), B, res.AllocsPerOp())
+		where := "one core"
+		if B > 1 {
+			where = "up to all cores" // MADE and NADE spread a batch's examples over the cores
+		}
+		fmt.Fprintf(stdout, "sample:  %.0f samples/s at batch %d (%s, %d allocs/op)\n",
+			float64(B)/(float64(res.NsPerOp())*1e-9), B, where, res.AllocsPerOp())
 	}
 	return nil
 }
