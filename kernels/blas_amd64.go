@@ -27,6 +27,8 @@ func fillAVX2BLAS(t *impl) {
 
 // fillAVX512BLAS installs the AVX-512F vector, GEMV and GEMM kernels.
 func fillAVX512BLAS(t *impl) {
+	t.dot = dotAVX512
+	t.axpy = axpyAVX512
 	t.gemv = gemvAVX512
 	t.gemvT = gemvTAVX512
 	// 14x32 register tile (28 zmm accumulators, 2 for B, 2 for A).
@@ -43,6 +45,16 @@ func dotAVX2(x, y []float32) float32 {
 // axpyAVX2 is axpyGeneric.
 func axpyAVX2(alpha float32, x, y []float32) {
 	axpyAVX2Asm(alpha, x, y[:len(x)])
+}
+
+// dotAVX512 is dotGeneric.
+func dotAVX512(x, y []float32) float32 {
+	return dotAVX512Asm(x, y[:len(x)])
+}
+
+// axpyAVX512 is axpyGeneric.
+func axpyAVX512(alpha float32, x, y []float32) {
+	axpyAVX512Asm(alpha, x, y[:len(x)])
 }
 
 // scaleAVX2 is scaleGeneric.
@@ -138,6 +150,16 @@ func dotAVX2Asm(x, y []float32) float32
 //
 //go:noescape
 func axpyAVX2Asm(alpha float32, x, y []float32)
+
+// dotAVX512Asm is dotAVX2Asm with AVX-512F.
+//
+//go:noescape
+func dotAVX512Asm(x, y []float32) float32
+
+// axpyAVX512Asm is axpyAVX2Asm with AVX-512F.
+//
+//go:noescape
+func axpyAVX512Asm(alpha float32, x, y []float32)
 
 // scaleAVX2Asm does x[i] *= alpha for every i.
 //

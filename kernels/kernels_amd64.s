@@ -200,6 +200,160 @@ axpy_done:
 	VZEROUPPER
 	RET
 
+// func dotAVX512Asm(x, y []float32) float32
+// Requires: AVX512F
+//
+// SI = x, DI = y, CX = len(x), then the elements left, AX = element index,
+// DX = loop bound, Z4-Z7 loads. Z0-Z3 accumulate 64 elements per
+// iteration; the at most three whole 16-element vectors left go to Z0, Z1
+// and Z2 (straight-line, so a short x needs no loop and its FMAs do not
+// chain), and the last len(x)%16 to Z3 under the k-mask K1 (merge-masked
+// FMA, so masked-off lanes of the accumulator are kept and masked-off
+// elements are never read). The accumulators are summed pairwise, folded
+// to 8, 4, 2 and 1 lanes at the end.
+TEXT ·dotAVX512Asm(SB), NOSPLIT, $0-52
+	MOVQ   x_base+0(FP), SI
+	MOVQ   x_len+8(FP), CX
+	MOVQ   y_base+24(FP), DI
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	XORQ   AX, AX
+	MOVQ   CX, DX
+	ANDQ   $-64, DX
+	JZ     dot512_rest
+
+dot512_loop64:
+	VMOVUPS     (SI)(AX*4), Z4
+	VMOVUPS     64(SI)(AX*4), Z5
+	VMOVUPS     128(SI)(AX*4), Z6
+	VMOVUPS     192(SI)(AX*4), Z7
+	VFMADD231PS (DI)(AX*4), Z4, Z0
+	VFMADD231PS 64(DI)(AX*4), Z5, Z1
+	VFMADD231PS 128(DI)(AX*4), Z6, Z2
+	VFMADD231PS 192(DI)(AX*4), Z7, Z3
+	ADDQ        $64, AX
+	CMPQ        AX, DX
+	JB          dot512_loop64
+
+dot512_rest:
+	SUBQ        AX, CX
+	CMPQ        CX, $16
+	JB          dot512_tail
+	VMOVUPS     (SI)(AX*4), Z4
+	VFMADD231PS (DI)(AX*4), Z4, Z0
+	CMPQ        CX, $32
+	JB          dot512_tail16
+	VMOVUPS     64(SI)(AX*4), Z5
+	VFMADD231PS 64(DI)(AX*4), Z5, Z1
+	CMPQ        CX, $48
+	JB          dot512_tail32
+	VMOVUPS     128(SI)(AX*4), Z6
+	VFMADD231PS 128(DI)(AX*4), Z6, Z2
+	ADDQ        $16, AX
+
+dot512_tail32:
+	ADDQ $16, AX
+
+dot512_tail16:
+	ADDQ $16, AX
+
+dot512_tail:
+	ANDQ        $15, CX
+	JZ          dot512_reduce
+	KMASK(CX, BX, K1)
+	VMOVUPS.Z   (SI)(AX*4), K1, Z4
+	VFMADD231PS (DI)(AX*4), Z4, K1, Z3
+
+dot512_reduce:
+	VADDPS        Z1, Z0, Z0
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS        Y1, Y0, Y0
+	VEXTRACTF128  $1, Y0, X1
+	VADDPS        X1, X0, X0
+	VMOVHLPS      X0, X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDSS        X1, X0, X0
+	VMOVSS        X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func axpyAVX512Asm(alpha float32, x, y []float32)
+// Requires: AVX512F
+//
+// Z0 = alpha, SI = x, DI = y, CX = len(x), then the elements left,
+// AX = element index, DX = loop bound. 64 elements (4 zmm) per iteration,
+// then the at most three whole 16-element vectors left (straight-line),
+// then the last len(x)%16 loaded and stored under the k-mask K1 (masked-off
+// elements are neither read nor written).
+TEXT ·axpyAVX512Asm(SB), NOSPLIT, $0-56
+	VBROADCASTSS alpha+0(FP), Z0
+	MOVQ         x_base+8(FP), SI
+	MOVQ         x_len+16(FP), CX
+	MOVQ         y_base+32(FP), DI
+	XORQ         AX, AX
+	MOVQ         CX, DX
+	ANDQ         $-64, DX
+	JZ           axpy512_rest
+
+axpy512_loop64:
+	VMOVUPS     (DI)(AX*4), Z1
+	VMOVUPS     64(DI)(AX*4), Z2
+	VMOVUPS     128(DI)(AX*4), Z3
+	VMOVUPS     192(DI)(AX*4), Z4
+	VFMADD231PS (SI)(AX*4), Z0, Z1
+	VFMADD231PS 64(SI)(AX*4), Z0, Z2
+	VFMADD231PS 128(SI)(AX*4), Z0, Z3
+	VFMADD231PS 192(SI)(AX*4), Z0, Z4
+	VMOVUPS     Z1, (DI)(AX*4)
+	VMOVUPS     Z2, 64(DI)(AX*4)
+	VMOVUPS     Z3, 128(DI)(AX*4)
+	VMOVUPS     Z4, 192(DI)(AX*4)
+	ADDQ        $64, AX
+	CMPQ        AX, DX
+	JB          axpy512_loop64
+
+axpy512_rest:
+	SUBQ        AX, CX
+	CMPQ        CX, $16
+	JB          axpy512_tail
+	VMOVUPS     (DI)(AX*4), Z1
+	VFMADD231PS (SI)(AX*4), Z0, Z1
+	VMOVUPS     Z1, (DI)(AX*4)
+	CMPQ        CX, $32
+	JB          axpy512_tail16
+	VMOVUPS     64(DI)(AX*4), Z2
+	VFMADD231PS 64(SI)(AX*4), Z0, Z2
+	VMOVUPS     Z2, 64(DI)(AX*4)
+	CMPQ        CX, $48
+	JB          axpy512_tail32
+	VMOVUPS     128(DI)(AX*4), Z3
+	VFMADD231PS 128(SI)(AX*4), Z0, Z3
+	VMOVUPS     Z3, 128(DI)(AX*4)
+	ADDQ        $16, AX
+
+axpy512_tail32:
+	ADDQ $16, AX
+
+axpy512_tail16:
+	ADDQ $16, AX
+
+axpy512_tail:
+	ANDQ        $15, CX
+	JZ          axpy512_done
+	KMASK(CX, BX, K1)
+	VMOVUPS.Z   (DI)(AX*4), K1, Z1
+	VFMADD231PS (SI)(AX*4), Z0, K1, Z1
+	VMOVUPS     Z1, K1, (DI)(AX*4)
+
+axpy512_done:
+	VZEROUPPER
+	RET
+
 // func scaleAVX2Asm(alpha float32, x []float32)
 // Requires: AVX2
 //
