@@ -56,8 +56,8 @@ func BenchmarkLogProb(b *testing.B) {
 	}
 }
 
-// BenchmarkSample draws batches of samples on one goroutine and reports
-// samples/s.
+// BenchmarkSample draws batches of samples (batch 1 on one core; MADE and
+// NADE spread a larger batch over the cores) and reports samples/s.
 func BenchmarkSample(b *testing.B) {
 	for i, cfg := range benchConfigs {
 		rng := rand.New(rand.NewPCG(uint64(i), 8))
@@ -65,21 +65,27 @@ func BenchmarkSample(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, B := range []int{1, 64} {
-			b.Run(fmt.Sprintf("%s/%s/batch%d", kernels.Active(), benchName(cfg), B), func(b *testing.B) {
-				x := make([]float32, B*cfg.Dims)
-				ctx := context.Background()
-				b.ReportAllocs()
-				seed := uint64(0)
-				for b.Loop() {
-					seed++
-					if err := m.Sample(ctx, x, SampleOptions{Seed: seed}); err != nil {
-						b.Fatal(err)
-					}
+		benchSample(b, m, benchName(cfg))
+	}
+}
+
+// benchSample draws batches of 1 and 64 samples from m (a new seed each
+// time) and reports samples/s.
+func benchSample(b *testing.B, m Model, name string) {
+	for _, B := range []int{1, 64} {
+		b.Run(fmt.Sprintf("%s/%s/batch%d", kernels.Active(), name, B), func(b *testing.B) {
+			x := make([]float32, B*m.Info().Dims)
+			ctx := context.Background()
+			b.ReportAllocs()
+			seed := uint64(0)
+			for b.Loop() {
+				seed++
+				if err := m.Sample(ctx, x, SampleOptions{Seed: seed}); err != nil {
+					b.Fatal(err)
 				}
-				b.ReportMetric(float64(b.N*B)/b.Elapsed().Seconds(), "samples/s")
-			})
-		}
+			}
+			b.ReportMetric(float64(b.N*B)/b.Elapsed().Seconds(), "samples/s")
+		})
 	}
 }
 
@@ -92,20 +98,6 @@ func BenchmarkSampleShipped(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, B := range []int{1, 64} {
-			b.Run(fmt.Sprintf("%s/%s/batch%d", kernels.Active(), name, B), func(b *testing.B) {
-				x := make([]float32, B*m.Info().Dims)
-				ctx := context.Background()
-				b.ReportAllocs()
-				seed := uint64(0)
-				for b.Loop() {
-					seed++
-					if err := m.Sample(ctx, x, SampleOptions{Seed: seed}); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(float64(b.N*B)/b.Elapsed().Seconds(), "samples/s")
-			})
-		}
+		benchSample(b, m, name)
 	}
 }
