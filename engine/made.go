@@ -63,7 +63,7 @@ type madeComp struct {
 // Aligned pushes matter: when a push loads a vector that straddles two
 // vectors stored by the previous push, or one written by a masked store,
 // the store cannot be forwarded and the load waits for it to reach the
-// cache, which made the unaligned sampler about twice as slow.
+// cache: one MNIST sample's pushes took 59 us unaligned, 50 us aligned.
 type madePush struct {
 	final  [][]int32  // per hidden layer: final[l][t] units have degree <= t
 	events []int32    // the steps at which some unit becomes final, ascending
