@@ -33,3 +33,28 @@ def test_train_smoke(tmp_path, arch, extra):
     with torch.no_grad():
         nll = -m.double().log_prob(x).mean().item()
     assert abs(nll - meta["metrics"]["test_nll"]) < 1e-3
+
+
+def test_init_direct_and_valid_masks(tmp_path):
+    """--init-direct starts a direct MADE at the FVSBN's likelihood;
+    --valid-masks scores the mixture of the first masks."""
+    fv = str(tmp_path / "fvsbn")
+    assert train.main(["--arch", "fvsbn", "--out", fv, "--limit", "64", "--batch", "32",
+                       "--max-epochs", "1", "--eval-batch", "32"]) == 0
+    fck = torch.load(fv + ".pt")
+    f = models.build("fvsbn", **fck["kwargs"])
+    f.load_state_dict(fck["state_dict"])
+    m = models.build("made", hidden=[16], masks=3, direct=True)
+    train.init_direct(m, fck)
+    import mnist
+    x = torch.from_numpy(mnist.binarized("valid")[0][:32].astype(np.float32))
+    with torch.no_grad():
+        for k in range(3):
+            np.testing.assert_allclose(m.log_prob_mask(x, k).numpy(), f.log_prob(x).numpy(), rtol=1e-5)
+        # The first two masks' mixture, as the per-epoch validation scores
+        # it (with output weights that make the masks differ).
+        m.out.weight.normal_(0, 0.1)
+        lp = torch.stack([m.log_prob_mask(x, k) for k in range(2)]).logsumexp(0) - np.log(2)
+    assert abs(train.nll(m, x, 16, masks=2) - (-lp.mean().item())) < 1e-4
+    with pytest.raises(SystemExit):
+        train.init_direct(models.build("made", hidden=[16], masks=1, direct=False), fck)
