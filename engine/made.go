@@ -503,8 +503,11 @@ func (m *made) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 	ws.lg = growF(ws.lg, B)
 	ws.dims = growI32(ws.dims, B)
 	ws.growStates(m, B)
+	ws.u = growF64(ws.u, B*D)
+	ws.c = growF64(ws.c, B*D)
 	for e := 0; e < B; e++ {
 		ws.states[e].start(&m.comps[ws.comp[e]])
+		ws.rng.draws32(e, ws.u[e*D+known:(e+1)*D], ws.c[e*D+known:(e+1)*D])
 	}
 	for t := 0; t < D; t++ {
 		if err := ctx.Err(); err != nil {
@@ -516,7 +519,7 @@ func (m *made) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 			d := m.comps[ws.comp[e]].order[t]
 			v := ws.xo[e*D+t]
 			if t >= known {
-				v = ws.rng.bernoulli(e, lg, invT)
+				v = ws.rng.draw32(e, float64(lg)*invT, ws.u[e*D+t], ws.c[e*D+t])
 				ws.xo[e*D+t] = v
 				x[e*D+int(d)] = v
 			}
@@ -562,12 +565,12 @@ func (s *madeSampleTask) run(lo, hi int) error {
 		xo, xe := cw.xo[e*D:(e+1)*D], s.x[e*D:(e+1)*D]
 		// The example's random draws, in the order bernoulli would take
 		// them, with their bounds: the steps then only compare.
-		cw.rng.draws(e, ws.u[s.known:D], ws.c[s.known:D])
+		cw.rng.draws32(e, ws.u[s.known:D], ws.c[s.known:D])
 		if len(m.sizes) == 1 {
-			if err := s.one(st, xo, ws.u[:D], ws.c[:D]); err != nil {
+			if err := s.one(st, e, xo, ws.u[:D], ws.c[:D]); err != nil {
 				return err
 			}
-		} else if err := s.deep(st, xo, ws.u[:D], ws.c[:D]); err != nil {
+		} else if err := s.deep(st, e, xo, ws.u[:D], ws.c[:D]); err != nil {
 			return err
 		}
 		for t := s.known; t < D; t++ {
@@ -580,7 +583,7 @@ func (s *madeSampleTask) run(lo, hi int) error {
 // one samples the example in xo (ordering space) on a MADE with one hidden
 // layer: deep's loop with pushState.step and input written out, which
 // saves a call and a layer loop per step.
-func (s *madeSampleTask) one(st *pushState, xo []float32, u, c []float64) error {
+func (s *madeSampleTask) one(st *pushState, e int, xo []float32, u, c []float64) error {
 	p := st.p
 	out, acc, final := st.out, st.acc[0], p.final[0]
 	out = out[:len(xo)]
@@ -599,7 +602,12 @@ func (s *madeSampleTask) one(st *pushState, xo []float32, u, c []float64) error 
 		}
 		v := xo[t]
 		if t >= s.known {
-			v = bernoulliBound(float64(out[t])*s.invT, u[t], c[t])
+			z := float64(out[t]) * s.invT
+			if d := decide32(z, c[t]); d >= 0 {
+				v = float32(d)
+			} else {
+				v = s.caller.rng.finish32(e, z, u[t])
+			}
 			xo[t] = v
 		}
 		if v != 0 {
@@ -613,7 +621,7 @@ func (s *madeSampleTask) one(st *pushState, xo []float32, u, c []float64) error 
 }
 
 // deep samples the example in xo on a MADE of any depth.
-func (s *madeSampleTask) deep(st *pushState, xo []float32, u, c []float64) error {
+func (s *madeSampleTask) deep(st *pushState, e int, xo []float32, u, c []float64) error {
 	events := st.p.events
 	for t := range xo {
 		if t%64 == 0 {
@@ -627,7 +635,7 @@ func (s *madeSampleTask) deep(st *pushState, xo []float32, u, c []float64) error
 		}
 		v := xo[t]
 		if t >= s.known {
-			v = bernoulliBound(float64(st.out[t])*s.invT, u[t], c[t])
+			v = s.caller.rng.draw32(e, float64(st.out[t])*s.invT, u[t], c[t])
 			xo[t] = v
 		}
 		if v != 0 {

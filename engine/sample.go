@@ -38,15 +38,64 @@ func (s *rngs) bernoulli(b int, logit float32, invTemp float64) float32 {
 	return bernoulliDraw(float64(logit)*invTemp, s.uniform(b))
 }
 
-// draws fills u with the next len(u) uniforms of stream b (what as many
-// bernoulli calls would draw) and c with their crude logits, so that a
-// sampler can take the random work off its critical path (bernoulliBound).
-func (s *rngs) draws(b int, u, c []float64) {
+// draws32 fills u with len(u) uniforms of 32 bits from stream b, two per
+// 64-bit draw (high half first), and c with a bound on their logits
+// (crudeLogit, or NaN when u is within 2^-20 of 0 or 1, where 32 bits do
+// not pin the logit down). Each u stands for the interval [u, u+2^-32)
+// that holds the 53-bit uniform of the step: decide32 settles the draw
+// from the bound when it holds over the whole interval, and finish32
+// draws the remaining 21 bits only when it does not. Samplers that take
+// all their uniforms up front use this: one 64-bit draw per two steps
+// halves the random stream's serial work, and the bound is off the
+// sampler's critical path.
+func (s *rngs) draws32(b int, u, c []float64) {
 	c = c[:len(u)]
-	for i := range u {
-		u[i] = s.uniform(b)
-		c[i] = crudeLogitOrNaN(u[i])
+	for i := 0; i < len(u); i += 2 {
+		r := s.r[b].Uint64()
+		setDraw32(u, c, i, r>>32)
+		if i+1 < len(u) {
+			setDraw32(u, c, i+1, r&(1<<32-1))
+		}
 	}
+}
+
+func setDraw32(u, c []float64, i int, k uint64) {
+	u[i] = float64(k) * 0x1p-32
+	if k >= 1<<12 && k < 1<<32-1<<12 {
+		c[i] = crudeLogit(u[i])
+	} else {
+		c[i] = math.NaN()
+	}
+}
+
+// decide32 returns 1 or 0 when z is farther than logitSlack from the bound
+// c on the logit of every uniform in u's 32-bit interval (the crude bound
+// is within 0.0597 of logit(u), and logit moves by less than 2^-11 over
+// the interval for u in [2^-20, 1-2^-20]), and -1 when finish32 must
+// decide.
+func decide32(z, c float64) int8 {
+	if z > c+logitSlack {
+		return 1
+	}
+	if z < c-logitSlack {
+		return 0
+	}
+	return -1
+}
+
+// finish32 returns 1 iff u53 < sigmoid(z), completing the 32-bit uniform
+// u with the next 21 bits of stream b.
+func (s *rngs) finish32(b int, z, u float64) float32 {
+	return bernoulliExact(z, u+float64(s.r[b].Uint64()>>43)*0x1p-53)
+}
+
+// draw32 is the Bernoulli draw of a step with the 32-bit uniform u and
+// bound c of stream b: decide32, or finish32 when that cannot decide.
+func (s *rngs) draw32(b int, z, u, c float64) float32 {
+	if d := decide32(z, c); d >= 0 {
+		return float32(d)
+	}
+	return s.finish32(b, z, u)
 }
 
 // bernoulliDraw returns 1 iff u < sigmoid(z), deciding by the crude bound

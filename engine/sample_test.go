@@ -70,3 +70,46 @@ func b2f(b bool) float32 {
 	}
 	return 0
 }
+
+func TestDraw32(t *testing.T) {
+	// Whatever the remaining 21 bits of the uniform are, draw32 decides as
+	// the exact test on all 53 bits: check against the bits the stream
+	// would give next, near and far from the decision boundary and at the
+	// extreme 32-bit draws where the bound is not used.
+	var s rngs
+	s.reset(5, 1)
+	rng := rand.New(rand.NewPCG(6, 7))
+	u, c := make([]float64, 1), make([]float64, 1)
+	for i := 0; i < 300000; i++ {
+		k := rng.Uint64() >> 32
+		switch i % 10 {
+		case 0:
+			k = uint64(rng.IntN(1 << 13)) // near 0, incl. below 2^12
+		case 1:
+			k = 1<<32 - 1 - uint64(rng.IntN(1<<13)) // near 1
+		}
+		setDraw32(u, c, 0, k)
+		lg := math.Log(u[0]) - math.Log1p(-u[0])
+		if k == 0 {
+			lg = -800
+		}
+		for _, z := range []float64{lg - 1, lg - logitSlack, lg - 1e-9, lg, lg + 1e-9, lg + logitSlack, lg + 1, (rng.Float64() - 0.5) * 60} {
+			peek := s.r[0]
+			u53 := u[0] + float64(peek.Uint64()>>43)*0x1p-53
+			assert.Equal(t, bernoulliExact(z, u53), s.draw32(0, z, u[0], c[0]), "k=%d z=%v", k, z)
+		}
+	}
+	// draws32 splits each 64-bit draw into two 32-bit uniforms, high half
+	// first.
+	s.reset(9, 1)
+	ref := rand.NewPCG(9, 0^0x9e3779b97f4a7c15)
+	u, c = make([]float64, 5), make([]float64, 5)
+	s.draws32(0, u, c)
+	for i := 0; i < 5; i += 2 {
+		r := ref.Uint64()
+		assert.Equal(t, float64(r>>32)*0x1p-32, u[i])
+		if i+1 < 5 {
+			assert.Equal(t, float64(r&(1<<32-1))*0x1p-32, u[i+1])
+		}
+	}
+}
