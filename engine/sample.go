@@ -32,8 +32,8 @@ func (s *rngs) uniform(b int) float64 {
 // logit(u) = log(u) - log(1-u). A bound on logit(u) read off the bits of u
 // and 1-u (crudeLogit, within ±logitSlack) decides all but the draws with z
 // close to logit(u); those take the exact test (bernoulliExact). The bound
-// depends only on the random stream, so it is computed while the logit is
-// still being accumulated, and the sampler's critical path is one compare.
+// depends only on the random stream, not on the logit, so the draw adds
+// little more than a compare to a sampler's chain of dependent steps.
 func (s *rngs) bernoulli(b int, logit float32, invTemp float64) float32 {
 	return bernoulliDraw(float64(logit)*invTemp, s.uniform(b))
 }
@@ -68,11 +68,12 @@ func setDraw32(u, c []float64, i int, k uint64) {
 	}
 }
 
-// decide32 returns 1 or 0 when z is farther than logitSlack from the bound
-// c on the logit of every uniform in u's 32-bit interval (the crude bound
-// is within 0.0597 of logit(u), and logit moves by less than 2^-11 over
-// the interval for u in [2^-20, 1-2^-20]), and -1 when finish32 must
-// decide.
+// decide32 returns 1 or 0 when z is farther than logitSlack from c, a
+// crude bound on logit(u), and -1 otherwise. For a 53-bit u, that settles
+// u < sigmoid(z) exactly. For a 32-bit u from draws32 it settles it for
+// every uniform of u's interval: the crude bound is within 0.0597 of
+// logit(u), and logit moves by less than 2^-11 over the interval for u in
+// [2^-20, 1-2^-20]; finish32 decides the rest.
 func decide32(z, c float64) int8 {
 	if z > c+logitSlack {
 		return 1
@@ -106,11 +107,8 @@ func bernoulliDraw(z, u float64) float32 {
 
 // bernoulliBound is bernoulliDraw with c = crudeLogitOrNaN(u) given.
 func bernoulliBound(z, u, c float64) float32 {
-	if z > c+logitSlack {
-		return 1
-	}
-	if z < c-logitSlack {
-		return 0
+	if d := decide32(z, c); d >= 0 {
+		return float32(d)
 	}
 	return bernoulliExact(z, u)
 }
