@@ -247,6 +247,10 @@ class MADE(nn.Module):
         if direct:
             self.A = nn.Parameter(torch.zeros(d, d))
         self._mask_cache = {}
+        # Training only (train.py --dropout): the probability of zeroing a
+        # hidden unit, with the survivors scaled by 1/(1-p) so that
+        # evaluation and the exported weights need no change.
+        self.dropout = 0.0
 
     def degrees(self, l):
         return getattr(self, "degrees%d" % l)
@@ -281,6 +285,8 @@ class MADE(nn.Module):
         h = x
         for l, layer in enumerate(self.layers):
             h = F.relu(F.linear(h, layer.weight * ms[l], layer.bias))
+            if self.training and self.dropout > 0:
+                h = F.dropout(h, self.dropout, training=True)
         out = F.linear(h, self.out.weight * ms[-2], self.out.bias)
         if self.direct:
             out = out + F.linear(x, self.A * ms[-1])

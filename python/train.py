@@ -55,6 +55,8 @@ def parse_args(argv=None):
     p.add_argument("--init-direct", default=None,
                    help="MADE --direct: start A and the output bias from this FVSBN .pt checkpoint (same order) "
                         "with Wout = 0, so training starts at the FVSBN's likelihood")
+    p.add_argument("--dropout", type=float, default=0.0,
+                   help="MADE: dropout probability on the hidden units while training")
     p.add_argument("--valid-masks", type=int, default=0,
                    help="MADE: per-epoch validation (early stopping) scores the mixture of the first N masks "
                         "(0 = all); the final valid/test figures always use all masks")
@@ -138,6 +140,10 @@ def main(argv=None):
                 args.init, ck0["arch"], ck0["kwargs"], args.arch, kw))
         model.load_state_dict(ck0["state_dict"])
         log.info("initialised from %s (metrics %s)", args.init, ck0.get("metrics"))
+    if args.dropout:
+        if not isinstance(model, models.MADE):
+            raise SystemExit("--dropout is for --arch made")
+        model.dropout = args.dropout
     if args.init_direct:
         init_direct(model, torch.load(args.init_direct))
         log.info("direct connections and output bias initialised from %s", args.init_direct)

@@ -61,3 +61,7 @@ wait
 # 94.12) and was stopped by hand at 09:56 to free its core. The first run
 # stopped early at epoch 99 (best 89): 32-mask test NLL 91.85, valid 92.62
 # (scripts/made_ensemble.py shows the mixture against one mask).
+
+# The 32-mask run overfits (one-mask train ~87.8, valid ~94.6): a
+# fine-tune of it with dropout on the hidden units, two threads.
+OPENBLAS_CORETYPE=SkylakeX nohup $PY python/train.py --arch made --hidden 2000 --masks 32 --direct --init models/made32-2000.pt --dropout 0.25 --valid-masks 4 --out models/made32-2000-drop --lr 3e-4 --lr-decay 0.99 --batch 100 --plateau 3 --patience 8 --threads 2 --max-minutes 70 > models/train-made32-2000-drop.log 2>&1
