@@ -58,3 +58,18 @@ def test_init_direct_and_valid_masks(tmp_path):
     assert abs(train.nll(m, x, 16, masks=2) - (-lp.mean().item())) < 1e-4
     with pytest.raises(SystemExit):
         train.init_direct(models.build("made", hidden=[16], masks=1, direct=False), fck)
+
+
+def test_made_dropout_trains_only():
+    """Dropout changes training-mode logits only; evaluation (and so the
+    exported model) is the plain MADE."""
+    torch.manual_seed(0)
+    m = models.build("made", d=20, hidden=[32], masks=2, direct=True, shape=(20,))
+    x = (torch.rand(8, 20) < 0.5).float()
+    m.eval()
+    ref = m.log_prob(x)
+    m.dropout = 0.5
+    m.train()
+    assert not torch.allclose(m.log_prob(x), ref)
+    m.eval()
+    torch.testing.assert_close(m.log_prob(x), ref)
