@@ -169,9 +169,9 @@ func (c *madeComp) pushTables() *madePush {
 
 type madeWork struct {
 	xo, logits, tmp []float32
-	acts            [][]float32 // per hidden layer: scoring chunk x H_l
+	acts            [][]float32 // per hidden layer: scoring chunk (or sampling batch, for the posterior) x H_l
 	ll              []float64   // K x chunk component log-likelihoods
-	u, c            []float64   // sampling one example at a time: its uniforms and their crude logits
+	u, c            []float64   // sampling: each example's 32-bit uniforms and logit bounds (draws32)
 	comp            []int       // sampling: component of each example
 	rng             rngs
 	vals, lg        []float32 // sampling with OnStep: the step's values and logits
