@@ -563,8 +563,8 @@ func (s *madeSampleTask) run(lo, hi int) error {
 		c := &m.comps[cw.comp[e]]
 		st.start(c)
 		xo, xe := cw.xo[e*D:(e+1)*D], s.x[e*D:(e+1)*D]
-		// The example's random draws, in the order bernoulli would take
-		// them, with their bounds: the steps then only compare.
+		// The example's uniforms for its steps, with their logit bounds,
+		// drawn up front (draws32): the steps then mostly only compare.
 		cw.rng.draws32(e, ws.u[s.known:D], ws.c[s.known:D])
 		if len(m.sizes) == 1 {
 			if err := s.one(st, e, xo, ws.u[:D], ws.c[:D]); err != nil {
