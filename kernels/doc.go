@@ -1,5 +1,6 @@
 // Package kernels is arinfer's compute core: float32 vector, matrix and
-// activation kernels on plain slices with explicit sizes and strides.
+// activation kernels on plain slices with explicit sizes and strides
+// (plus [AxpyF16], which reads binary16 weights and widens them exactly).
 //
 // Every kernel has a pure-Go implementation (always compiled, no build tag)
 // and, where it pays, hand-written assembly for AVX2+FMA and AVX-512F on
