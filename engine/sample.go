@@ -102,12 +102,7 @@ func (s *rngs) draw32(b int, z, u, c float64) float32 {
 // bernoulliDraw returns 1 iff u < sigmoid(z), deciding by the crude bound
 // when it can.
 func bernoulliDraw(z, u float64) float32 {
-	return bernoulliBound(z, u, crudeLogitOrNaN(u))
-}
-
-// bernoulliBound is bernoulliDraw with c = crudeLogitOrNaN(u) given.
-func bernoulliBound(z, u, c float64) float32 {
-	if d := decide32(z, c); d >= 0 {
+	if d := decide32(z, crudeLogitOrNaN(u)); d >= 0 {
 		return float32(d)
 	}
 	return bernoulliExact(z, u)
