@@ -21,6 +21,7 @@ import time
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mnist  # noqa: E402
@@ -60,6 +61,11 @@ def parse_args(argv=None):
     p.add_argument("--valid-masks", type=int, default=0,
                    help="MADE: per-epoch validation (early stopping) scores the mixture of the first N masks "
                         "(0 = all); the final valid/test figures always use all masks")
+    p.add_argument("--teacher-pool", default=None,
+                   help="MADE: also train on samples of a teacher (python/teacher.py's .npz), "
+                        "with the teacher's conditionals as soft targets")
+    p.add_argument("--pool-per-epoch", type=int, default=50000,
+                   help="teacher samples added to each epoch (taken in turn from the pool)")
     return p.parse_args(argv)
 
 
@@ -99,7 +105,12 @@ def nll(model, x, batch, fast=None, masks=0):
     return tot / x.shape[0]
 
 
-def train_loss(model, xb, step):
+def train_loss(model, xb, step, target=None):
+    """Mean over the batch of the training loss: NLL, or with target (soft
+    targets, MADE only) the cross-entropy sum_i H(target_i, p_i)."""
+    if target is not None:
+        lo = model.logits(xb, step % model.k)
+        return F.binary_cross_entropy_with_logits(lo, target, reduction="none").sum(-1).mean()
     if isinstance(model, models.MADE):
         return -model.log_prob_mask(xb, step % model.k).mean()
     if isinstance(model, models.NADE):
@@ -147,6 +158,7 @@ def main(argv=None):
     if args.init_direct:
         init_direct(model, torch.load(args.init_direct))
         log.info("direct connections and output bias initialised from %s", args.init_direct)
+    pool = load_pool(args, model, log)
     nade_grad = None
     if args.arch == "nade" and args.nade_kernel == "c":
         import nade_c
@@ -156,19 +168,35 @@ def main(argv=None):
     best, best_epoch, bad, plateau_bad = math.inf, -1, 0, 0
     gen = torch.Generator().manual_seed(args.seed)
     xtr = data["train"]
-    step = 0
+    step, pool_pos = 0, 0
     for epoch in range(args.max_epochs):
         t0 = time.time()
-        perm = torch.randperm(xtr.shape[0], generator=gen)
+        ntr = xtr.shape[0]
+        if pool is None:
+            perm = torch.randperm(ntr, generator=gen)
+        else:
+            # The real images and the next pool-per-epoch teacher samples,
+            # shuffled together; index >= ntr is pool row pidx[index - ntr].
+            m = args.pool_per_epoch
+            pidx = (pool_pos + torch.arange(m)) % pool[0].shape[0]
+            pool_pos = (pool_pos + m) % pool[0].shape[0]
+            perm = torch.randperm(ntr + m, generator=gen)
         tot = 0.0
         timed_out = False
-        for s in range(0, xtr.shape[0], args.batch):
-            xb = xtr[perm[s:s + args.batch]]
+        for s in range(0, perm.shape[0], args.batch):
+            idx = perm[s:s + args.batch]
+            target = None
+            if pool is None:
+                xb = xtr[idx]
+            else:
+                real, fake = idx[idx < ntr], pidx[idx[idx >= ntr] - ntr]
+                xb = torch.cat([xtr[real], pool[0][fake].float()])
+                target = torch.cat([xtr[real], pool[1][fake].float()])
             if nade_grad is not None:
                 _, loss = nade_grad.loss_and_grad(xb)  # sets .grad
             else:
                 opt.zero_grad(set_to_none=True)
-                lt = train_loss(model, xb, step)
+                lt = train_loss(model, xb, step, target)
                 lt.backward()
                 loss = lt.item()
             opt.step()
@@ -185,7 +213,7 @@ def main(argv=None):
         v = nll(model, data["valid"], args.eval_batch, fast=nade_grad, masks=args.valid_masks)
         lr = opt.param_groups[0]["lr"]
         log.info("epoch %d train %.3f valid %.3f lr %.2e %.1fs (total %.1f min)",
-                 epoch, tot / xtr.shape[0], v, lr, time.time() - t0, (time.time() - start) / 60)
+                 epoch, tot / perm.shape[0], v, lr, time.time() - t0, (time.time() - start) / 60)
         if v < best:
             best, best_epoch, bad, plateau_bad = v, epoch, 0, 0
             save(model, kw, args, {"valid_nll": v, "epoch": epoch}, partial=True)
@@ -219,6 +247,28 @@ def main(argv=None):
     log.info("best epoch %d: valid NLL %.3f nats, test NLL %.3f nats", best_epoch, v, t)
     print(json.dumps(metrics))
     return 0
+
+
+def load_pool(args, model, log):
+    """(x uint8 [N, D], q float16 [N, D]) of --teacher-pool, or None."""
+    if not args.teacher_pool:
+        return None
+    if not isinstance(model, models.MADE):
+        raise SystemExit("--teacher-pool is for --arch made")
+    z = np.load(args.teacher_pool)
+    x, q, order = z["x"], z["q"], torch.from_numpy(z["order"].astype(np.int64))
+    if x.shape != q.shape or x.ndim != 2 or x.shape[1] != model.d or x.shape[0] < 1:
+        raise SystemExit("--teacher-pool %s: x %s and q %s, want [N, %d] each" % (
+            args.teacher_pool, x.shape, q.shape, model.d))
+    # Soft targets are the teacher's conditionals: they are a MADE
+    # component's targets only if it generates in the teacher's order.
+    if not all(torch.equal(model.orders[k], order) for k in range(model.k)):
+        raise SystemExit("--teacher-pool: the teacher's order differs from a mask's order")
+    if args.pool_per_epoch < 1:
+        raise SystemExit("--pool-per-epoch %d: want at least 1" % args.pool_per_epoch)
+    log.info("teacher pool %s: %d samples, %d per epoch", args.teacher_pool, x.shape[0],
+             args.pool_per_epoch)
+    return torch.from_numpy(x), torch.from_numpy(q)
 
 
 def init_direct(model, fv_ck):

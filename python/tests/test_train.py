@@ -73,3 +73,41 @@ def test_made_dropout_trains_only():
     assert not torch.allclose(m.log_prob(x), ref)
     m.eval()
     torch.testing.assert_close(m.log_prob(x), ref)
+
+
+def test_teacher_pool(tmp_path):
+    """python/teacher.py's samples carry the NADE's exact conditionals, and
+    train.py --teacher-pool trains a MADE on them with soft targets."""
+    import teacher
+    nade = models.build("nade", h=8)
+    with torch.no_grad():
+        for p in nade.parameters():
+            p.normal_(0, 0.5)
+    x, q = teacher.sample_nade(nade, 64, torch.Generator().manual_seed(1), batch=40)
+    assert x.shape == q.shape == (64, 784) and x.dtype == np.uint8
+    assert set(np.unique(x)) <= {0, 1}
+    with torch.no_grad():
+        want = torch.sigmoid(nade.logits(torch.from_numpy(x).float())).numpy()
+    np.testing.assert_allclose(q, want, rtol=1e-5, atol=1e-6)
+    pool = str(tmp_path / "pool.npz")
+    np.savez(pool, x=x, q=q.astype(np.float16), order=nade.order.numpy().astype(np.int32))
+    out = str(tmp_path / "made")
+    args = ["--arch", "made", "--hidden", "16", "--masks", "2", "--direct", "--out", out,
+            "--limit", "64", "--batch", "32", "--max-epochs", "2", "--eval-batch", "32",
+            "--teacher-pool", pool, "--pool-per-epoch", "48"]
+    assert train.main(args) == 0
+    assert json.load(open(out + ".json"))["final"]
+    # The soft-target loss is the cross-entropy against the targets.
+    m = models.build("made", hidden=[16], masks=2, direct=True)
+    xb = torch.from_numpy(x[:8]).float()
+    tb = torch.from_numpy(q[:8])
+    with torch.no_grad():
+        p = torch.sigmoid(m.logits(xb, 1)).double()
+        want = -(tb * p.log() + (1 - tb) * (1 - p).log()).sum(-1).mean().item()
+        assert abs(train.train_loss(m, xb, 1, tb).item() - want) < 1e-3
+        # Hard targets give the NLL.
+        assert abs(train.train_loss(m, xb, 1, xb).item() + m.log_prob_mask(xb, 1).mean().item()) < 1e-3
+    # A pool in another order is refused: its targets are not the MADE's conditionals.
+    np.savez(pool, x=x, q=q.astype(np.float16), order=np.arange(784)[::-1].astype(np.int32))
+    with pytest.raises(SystemExit):
+        train.main(args)
