@@ -73,3 +73,23 @@ OPENBLAS_CORETYPE=SkylakeX nohup $PY python/train.py --arch made --hidden 2000 -
 # trailed the run without dropout all the way (4-mask valid 94.05 at epoch
 # 44 against 93.55) and was stopped by hand at 11:21 with that result:
 OPENBLAS_CORETYPE=SkylakeX nohup $PY python/train.py --arch made --hidden 2000 --masks 32 --direct --init-direct models/fvsbn.pt --dropout 0.3 --valid-masks 4 --out models/made32-2000-drop0 --lr 1e-3 --lr-decay 0.98 --batch 100 --plateau 3 --patience 10 --threads 2 --max-minutes 55 > models/train-made32-2000-drop0.log 2>&1
+
+# Session 3: distillation from the shipped NADE (test NLL 87.49). The
+# 32-mask MADE trains on the 50,000 real training images (hard targets)
+# plus samples of the NADE, each with the NADE's conditionals as soft
+# targets (python/teacher.py; train.py --teacher-pool). Every mask keeps the
+# raster order, which is the NADE's, so the soft targets are the
+# conditionals the MADE's components model. The pool: 300,000 samples
+# (~3.5 min on two threads).
+(cd python && $PY teacher.py ../models/nade.pt 300000 ../models/nade-pool.npz)
+# A: fine-tune of the session-2 32-mask run, 50,000 teacher samples per
+# epoch. Improved slowly (4-mask valid 93.36 -> 92.72 in 12 epochs) and was
+# stopped at 11:50 for C below.
+OPENBLAS_CORETYPE=SkylakeX nohup nice -n 5 $PY python/train.py --arch made --hidden 2000 --masks 32 --direct --init models/made32-2000.pt --teacher-pool models/nade-pool.npz --pool-per-epoch 50000 --valid-masks 4 --out models/made32-2000-distA --lr 5e-4 --lr-decay 0.98 --batch 100 --plateau 3 --patience 8 --threads 1 --max-minutes 130 > models/train-made32-2000-distA.log 2>&1 &
+# B: from scratch (direct connections from the FVSBN), 50,000 teacher
+# samples per epoch.
+OPENBLAS_CORETYPE=SkylakeX nohup nice -n 5 $PY python/train.py --arch made --hidden 2000 --masks 32 --direct --init-direct models/fvsbn.pt --teacher-pool models/nade-pool.npz --pool-per-epoch 50000 --valid-masks 4 --out models/made32-2000-distB --lr 1e-3 --lr-decay 0.98 --batch 100 --plateau 3 --patience 10 --threads 1 --max-minutes 130 > models/train-made32-2000-distB.log 2>&1 &
+# C: B's best state at epoch 12 (copied to made32-2000-distB-e12.pt at
+# 11:51), continued with three teacher samples per real image.
+OPENBLAS_CORETYPE=SkylakeX nohup nice -n 5 $PY python/train.py --arch made --hidden 2000 --masks 32 --direct --init models/made32-2000-distB-e12.pt --teacher-pool models/nade-pool.npz --pool-per-epoch 150000 --valid-masks 4 --out models/made32-2000-distC --lr 8e-4 --lr-decay 0.98 --batch 100 --plateau 3 --patience 10 --threads 1 --max-minutes 110 > models/train-made32-2000-distC.log 2>&1 &
+wait
