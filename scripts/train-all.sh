@@ -90,6 +90,16 @@ OPENBLAS_CORETYPE=SkylakeX nohup nice -n 5 $PY python/train.py --arch made --hid
 # samples per epoch.
 OPENBLAS_CORETYPE=SkylakeX nohup nice -n 5 $PY python/train.py --arch made --hidden 2000 --masks 32 --direct --init-direct models/fvsbn.pt --teacher-pool models/nade-pool.npz --pool-per-epoch 50000 --valid-masks 4 --out models/made32-2000-distB --lr 1e-3 --lr-decay 0.98 --batch 100 --plateau 3 --patience 10 --threads 1 --max-minutes 130 > models/train-made32-2000-distB.log 2>&1 &
 # C: B's best state at epoch 12 (copied to made32-2000-distB-e12.pt at
-# 11:51), continued with three teacher samples per real image.
+# 11:51), continued with three teacher samples per real image. It matched
+# B (4-mask valid 92.229 against 92.228 at 11:59), so both were stopped for
+# one run on two threads (D).
 OPENBLAS_CORETYPE=SkylakeX nohup nice -n 5 $PY python/train.py --arch made --hidden 2000 --masks 32 --direct --init models/made32-2000-distB-e12.pt --teacher-pool models/nade-pool.npz --pool-per-epoch 150000 --valid-masks 4 --out models/made32-2000-distC --lr 8e-4 --lr-decay 0.98 --batch 100 --plateau 3 --patience 10 --threads 1 --max-minutes 110 > models/train-made32-2000-distC.log 2>&1 &
+wait
+# D: B's best state at epoch 20 on two threads. Two threads processed fewer
+# examples per second (1,340/s) than one (1,540/s), so D was stopped after
+# 3 epochs and its best state continued as two one-thread runs, E (as B)
+# and F (batch 200, larger lr).
+OPENBLAS_CORETYPE=SkylakeX nohup nice -n 5 $PY python/train.py --arch made --hidden 2000 --masks 32 --direct --init models/made32-2000-distB-e20.pt --teacher-pool models/nade-pool.npz --pool-per-epoch 100000 --valid-masks 4 --out models/made32-2000-distD --lr 6.5e-4 --lr-decay 0.98 --batch 100 --plateau 3 --patience 10 --threads 2 --max-minutes 95 > models/train-made32-2000-distD.log 2>&1
+OPENBLAS_CORETYPE=SkylakeX nohup nice -n 5 $PY python/train.py --arch made --hidden 2000 --masks 32 --direct --init models/made32-2000-distD-e2.pt --teacher-pool models/nade-pool.npz --pool-per-epoch 100000 --valid-masks 4 --out models/made32-2000-distE --lr 6e-4 --lr-decay 0.98 --batch 100 --plateau 3 --patience 10 --threads 1 --max-minutes 95 > models/train-made32-2000-distE.log 2>&1 &
+OPENBLAS_CORETYPE=SkylakeX nohup nice -n 5 $PY python/train.py --arch made --hidden 2000 --masks 32 --direct --init models/made32-2000-distD-e2.pt --teacher-pool models/nade-pool.npz --pool-per-epoch 100000 --valid-masks 4 --out models/made32-2000-distF --lr 9e-4 --lr-decay 0.98 --batch 200 --plateau 3 --patience 10 --threads 1 --max-minutes 95 > models/train-made32-2000-distF.log 2>&1 &
 wait
