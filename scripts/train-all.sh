@@ -106,4 +106,8 @@ OPENBLAS_CORETYPE=SkylakeX nohup nice -n 5 $PY python/train.py --arch made --hid
 # (4-mask valid 91.71 at 12:14 against 91.81), so E was stopped and F's best
 # state at epoch 8 continued with batch 400 (G) beside F.
 OPENBLAS_CORETYPE=SkylakeX nohup nice -n 5 $PY python/train.py --arch made --hidden 2000 --masks 32 --direct --init models/made32-2000-distF-e8.pt --teacher-pool models/nade-pool.npz --pool-per-epoch 100000 --valid-masks 4 --out models/made32-2000-distG --lr 1.3e-3 --lr-decay 0.98 --batch 400 --plateau 3 --patience 10 --threads 1 --max-minutes 85 > models/train-made32-2000-distG.log 2>&1 &
+# G overtook F once its plateau rule halved the lr (4-mask valid 91.27 at
+# 12:24 against F's 91.44), so F was stopped and G's best state at epoch
+# 12 continued with a lower lr (H) beside G.
+OPENBLAS_CORETYPE=SkylakeX nohup nice -n 5 $PY python/train.py --arch made --hidden 2000 --masks 32 --direct --init models/made32-2000-distG-e12.pt --teacher-pool models/nade-pool.npz --pool-per-epoch 100000 --valid-masks 4 --out models/made32-2000-distH --lr 2.5e-4 --lr-decay 0.97 --batch 400 --plateau 2 --patience 8 --threads 1 --max-minutes 70 > models/train-made32-2000-distH.log 2>&1 &
 wait
