@@ -110,4 +110,9 @@ OPENBLAS_CORETYPE=SkylakeX nohup nice -n 5 $PY python/train.py --arch made --hid
 # 12:24 against F's 91.44), so F was stopped and G's best state at epoch
 # 12 continued with a lower lr (H) beside G.
 OPENBLAS_CORETYPE=SkylakeX nohup nice -n 5 $PY python/train.py --arch made --hidden 2000 --masks 32 --direct --init models/made32-2000-distG-e12.pt --teacher-pool models/nade-pool.npz --pool-per-epoch 100000 --valid-masks 4 --out models/made32-2000-distH --lr 2.5e-4 --lr-decay 0.97 --batch 400 --plateau 2 --patience 8 --threads 1 --max-minutes 70 > models/train-made32-2000-distH.log 2>&1 &
+# H trailed G (4-mask valid 91.14 against 91.08 at 12:32) and was stopped
+# for a second teacher pool (another seed) and I: G's best state at epoch
+# 35, a lower lr, on the new pool.
+(cd python && nice -n 5 $PY teacher.py ../models/nade.pt 300000 ../models/nade-pool2.npz --seed 2 --threads 1)
+OPENBLAS_CORETYPE=SkylakeX nohup nice -n 5 $PY python/train.py --arch made --hidden 2000 --masks 32 --direct --init models/made32-2000-distG-e35.pt --teacher-pool models/nade-pool2.npz --pool-per-epoch 100000 --valid-masks 4 --out models/made32-2000-distI --lr 1.2e-4 --lr-decay 0.97 --batch 400 --plateau 2 --patience 8 --threads 1 --max-minutes 40 > models/train-made32-2000-distI.log 2>&1 &
 wait
