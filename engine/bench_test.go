@@ -93,7 +93,7 @@ func benchSample(b *testing.B, m Model, name string) {
 // samplers' cost depends on how sparse the samples are, which random
 // weights do not reproduce.
 func BenchmarkSampleShipped(b *testing.B) {
-	for _, name := range []string{"fvsbn", "nade", "made", "default"} {
+	for _, name := range []string{"fvsbn", "nade", "made", "default", "made32"} {
 		m, err := Open("../models/mnist-" + name + ".arw")
 		if err != nil {
 			b.Fatal(err)
