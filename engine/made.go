@@ -51,36 +51,25 @@ type madeComp struct {
 	push     *madePush // the sampler's transposed weights, built on first use
 }
 
-// madePush holds a component's weights arranged for the sampler.
-//
-// The hidden side pushes: row i of a table holds the weights from unit
-// (or input step) i of the previous layer to the units [start[i], n) of
-// the next one, which include every unit that sees i and is not yet final
-// when i is. Rows are ragged (a table stores about the masked-in weights
-// only) and start on 64-byte boundaries, as does start[i] in the
-// accumulators: start[i] is rounded down to a multiple of 16 and the row
-// is padded with zeros in front. The rows also end on a multiple of 16
-// targets (zero weights pad them), so a push is whole vectors, without the
-// masked stores of a ragged end. Aligned pushes matter: when a push loads a
-// vector that straddles two vectors stored by the previous push, or one
-// written by a masked store, the store cannot be forwarded and the load
-// waits for it to reach the cache: one MNIST sample's pushes took 59 us
-// unaligned, 50 us aligned.
-//
-// The output side pulls (pullPanel): the outputs are drawn in blocks of
-// 16, and a block's 16 logits are summed once, at its first step, from
-// the last hidden layer's positive units and the input steps that are 1
-// (kernels.SumRows16); a source that becomes final inside the block then
-// adds its 16 weights into the block. Pushing every unit into all the
-// outputs after it stored each logit about H/2 times per sample; the
-// pull keeps the 16 sums in registers.
+// madePush holds a component's weights transposed for the push sampler:
+// row i of a table holds the weights from unit (or input step) i of the
+// previous layer to the units [start[i], n) of the next one, which include
+// every unit that sees i and is not yet final when i is. Rows are ragged
+// (a table stores about the masked-in weights only) and start on 64-byte
+// boundaries, as does start[i] in the accumulators: start[i] is rounded
+// down to a multiple of 16 and the row is padded with zeros in front.
+// The rows also end on a multiple of 16 targets (zero weights pad them),
+// so a push is whole vectors, without the masked stores of a ragged end.
+// Aligned pushes matter: when a push loads a vector that straddles two
+// vectors stored by the previous push, or one written by a masked store,
+// the store cannot be forwarded and the load waits for it to reach the
+// cache: one MNIST sample's pushes took 59 us unaligned, 50 us aligned.
 type madePush struct {
 	final  [][]int32  // per hidden layer: final[l][t] units have degree <= t
 	events []int32    // the steps at which some unit becomes final, ascending
 	in     []pushRows // per hidden layer l: from layer l-1 (the input for l = 0)
-	out    pullPanel  // from the last hidden layer to the outputs
-	direct pullPanel  // from input step s to the outputs s+1..D-1
-	bias   []float32  // the output biases, padded with zeros to 16 per block
+	out    pushRows   // from the last hidden layer to the outputs
+	direct pushRows   // from input step s to the outputs s+1..D-1
 }
 
 type pushRows struct {
@@ -89,82 +78,6 @@ type pushRows struct {
 	n     int   // number of target units rounded up to 16 (the rest are zero weights)
 	w     []float32
 	h     []uint16 // the same weights in binary16 when they all are binary16 values (w is then nil)
-}
-
-// pullPanel holds the weights of a layer into the outputs by blocks of 16
-// outputs. Block b (outputs [16b, 16b+16)) has a panel of rows[b] rows:
-// row r holds the weights from source r (a unit of the last hidden layer,
-// sorted by degree, or an input step) into the block's 16 outputs, for
-// every source that every output of the block sees. A source that the
-// block's first output does not see (it becomes final inside the block)
-// has a diag row instead: its weights into the 16 outputs of the first
-// block that sees it, zero for the outputs of that block that do not.
-type pullPanel struct {
-	rows []int // per block
-	off  []int // block b's panel is w[off[b]:off[b]+16*rows[b]] (or h[...])
-	w    []float32
-	h    []uint16  // the panels in binary16 when every weight is one (w is then nil)
-	diag []float32 // 16 per source
-}
-
-// sum adds block b's panel rows idx, times val, to the block's logits blk.
-func (p *pullPanel) sum(b int, blk []float32, idx []int32, val []float32) {
-	o, n := p.off[b], 16*p.rows[b]
-	if p.h != nil {
-		kernels.SumRows16F16(blk, p.h[o:o+n], idx, val)
-		return
-	}
-	kernels.SumRows16(blk, p.w[o:o+n], idx, val)
-}
-
-// addDiag adds v times source r's diag row to the block's logits from
-// lane lo on (the lanes before it are outputs already drawn).
-func (p *pullPanel) addDiag(r int, v float32, blk *[16]float32, lo int) {
-	d := (*[16]float32)(p.diag[16*r:])
-	for i := lo; i < 16; i++ {
-		blk[i] += v * d[i]
-	}
-}
-
-// buildPull arranges layer ly (D outputs; output t sees the sources
-// [0, hi[t]), hi non-decreasing) by blocks of 16 outputs.
-func buildPull(ly *madeLayer) pullPanel {
-	D := ly.out
-	nb := (D + 15) / 16
-	p := pullPanel{rows: make([]int, nb), off: make([]int, nb+1), diag: make([]float32, 16*ly.in)}
-	for b := range p.rows {
-		p.rows[b] = ly.hi[16*b]
-		p.off[b+1] = p.off[b] + 16*p.rows[b]
-	}
-	p.w = alignedFloats(p.off[nb])
-	at := func(t, r int) float32 { // the weight from source r to output t, or 0
-		if t < D && r < ly.hi[t] {
-			return ly.w[t*ly.ld+r]
-		}
-		return 0
-	}
-	for b, n := range p.rows {
-		w := p.w[p.off[b] : p.off[b]+16*n]
-		for r := 0; r < n; r++ {
-			for i := 0; i < 16; i++ {
-				w[16*r+i] = at(16*b+i, r)
-			}
-		}
-	}
-	t := 0
-	for r := 0; r < ly.in; r++ {
-		for t < D && ly.hi[t] <= r {
-			t++
-		}
-		T := t &^ 15 // the block of the first output that sees r
-		for i := 0; i < 16; i++ {
-			p.diag[16*r+i] = at(T+i, r)
-		}
-	}
-	if h, ok := toHalf(p.w); ok && len(h) > 0 {
-		p.h, p.w = h, nil
-	}
-	return p
 }
 
 // push adds v times row i to the targets dst[start[i]:].
@@ -203,7 +116,7 @@ func transposeSuffix(ly *madeLayer) pushRows {
 			}
 		}
 	}
-	if h, ok := toHalf(p.w); ok && len(h) > 0 {
+	if h, ok := toHalf(p.w); ok {
 		p.h, p.w = h, nil
 	}
 	return p
@@ -243,13 +156,11 @@ func (c *madeComp) pushTables() *madePush {
 				}
 			}
 		}
-		p.out = buildPull(&c.out)
-		p.bias = make([]float32, pad16(D))
-		copy(p.bias, c.out.b)
+		p.out = transposeSuffix(&c.out)
 		if c.directOf != nil {
 			p.direct = c.directOf.pushTables().direct
 		} else if c.direct != nil {
-			p.direct = buildPull(c.direct)
+			p.direct = transposeSuffix(c.direct)
 		}
 		c.push = p
 	})
@@ -538,16 +449,12 @@ func (m *made) LogProb(ctx context.Context, x []float32, out []float64) error {
 // allows are known: at step t, the units of degree t in each layer, then
 // output t.
 //
-// Each example runs on running pre-activations (pushState). The hidden
-// side pushes: when step t's value is 1 it adds its column of weights to
-// the pre-activations of the first layer's units that see it, and when a
-// hidden unit of a lower layer is final and positive it adds its column
-// times its value to the next layer. The output side pulls, 16 outputs at
-// a time: at the first step of a block the block's logits are summed over
-// the last layer's positive units and the steps that are 1, and a source
-// that becomes final inside the block adds its weights to the block's
-// remaining outputs. Zeros cost nothing, so a sample of a sparse image
-// (MNIST is ~10% ones) costs a fraction of one masked forward pass. Without an
+// Each example runs on running pre-activations ("push", pushState): when
+// step t's value is 1 it adds its column of weights to the pre-activations
+// of the first layer's units and of the outputs that see it, and when a
+// hidden unit is final and positive it adds its column times its value to
+// the next layer. Zeros cost nothing, so a sample of a sparse image (MNIST
+// is ~10% ones) costs a fraction of one masked forward pass. Without an
 // OnStep callback the examples are independent and are spread over the
 // cores, one whole example at a time; with one, the batch advances a step
 // at a time so that each step reaches the callback for every example.
@@ -678,14 +585,11 @@ func (s *madeSampleTask) run(lo, hi int) error {
 // saves a call and a layer loop per step.
 func (s *madeSampleTask) one(st *pushState, e int, xo []float32, u, c []float64) error {
 	p := st.p
-	acc, final := st.acc[0], p.final[0]
-	blk := st.blk
-	act, in := &st.act, &st.in
-	direct := p.direct.rows != nil
+	out, acc, final := st.out, st.acc[0], p.final[0]
+	out = out[:len(xo)]
 	u, c = u[:len(xo)], c[:len(xo)]
 	j := 0
 	for t := range xo {
-		lane := t & 15
 		if t%64 == 0 {
 			if err := s.ctx.Err(); err != nil {
 				return err
@@ -693,18 +597,12 @@ func (s *madeSampleTask) one(st *pushState, e int, xo []float32, u, c []float64)
 		}
 		for end := int(final[t]); j < end; j++ { // hidden units of degree t
 			if v := acc[j]; v > 0 {
-				act.add(j, v)
-				if lane != 0 {
-					p.out.addDiag(j, v, blk, lane)
-				}
+				p.out.push(j, v, st.out)
 			}
-		}
-		if lane == 0 {
-			st.startBlock(t)
 		}
 		v := xo[t]
 		if t >= s.known {
-			z := float64(blk[lane]) * s.invT
+			z := float64(out[t]) * s.invT
 			if d := decide32(z, c[t]); d >= 0 {
 				v = float32(d)
 			} else {
@@ -714,11 +612,8 @@ func (s *madeSampleTask) one(st *pushState, e int, xo []float32, u, c []float64)
 		}
 		if v != 0 {
 			p.in[0].push(t, v, acc)
-			if direct {
-				in.add(t, v)
-				if lane != 15 {
-					p.direct.addDiag(t, v, blk, lane+1)
-				}
+			if p.direct.n != 0 {
+				p.direct.push(t, v, st.out)
 			}
 		}
 	}
@@ -734,18 +629,13 @@ func (s *madeSampleTask) deep(st *pushState, e int, xo []float32, u, c []float64
 				return err
 			}
 		}
-		var z float64
-		if len(events) > 0 && int(events[0]) == t || t&15 == 0 {
-			z = float64(st.step(t)) // some hidden units become final, or a block starts
-			if len(events) > 0 && int(events[0]) == t {
-				events = events[1:]
-			}
-		} else {
-			z = float64(st.blk[t&15])
+		if len(events) > 0 && int(events[0]) == t {
+			st.step(t) // some hidden units become final
+			events = events[1:]
 		}
 		v := xo[t]
 		if t >= s.known {
-			v = s.caller.rng.draw32(e, z*s.invT, u[t], c[t])
+			v = s.caller.rng.draw32(e, float64(st.out[t])*s.invT, u[t], c[t])
 			xo[t] = v
 		}
 		if v != 0 {
@@ -755,44 +645,25 @@ func (s *madeSampleTask) deep(st *pushState, e int, xo []float32, u, c []float64
 	return nil
 }
 
-// pushState is one example's sampler: the running pre-activations of
-// every hidden layer, in 64-byte-aligned rows padded to 16 floats so that
-// every push is aligned whole vectors (see madePush), how many units of
-// each layer are final, the positive units of the last hidden layer and
-// the input steps that are 1 (the output side's sources), and the logits
-// of the current block of 16 outputs.
+// pushState is one example's push sampler: the running pre-activations of
+// every hidden layer and of the outputs, in 64-byte-aligned rows padded to
+// 16 floats so that every push is aligned whole vectors (see madePush),
+// and how many units of each layer are final.
 type pushState struct {
 	p    *madePush
 	acc  [][]float32 // per hidden layer
+	out  []float32
 	next []int
-	act  sources // last hidden layer: final units with a positive value
-	in   sources // input steps with a non-zero value (direct connections)
-	blk  *[16]float32
-}
-
-// sources lists the non-zero sources of the output side, in the order they
-// became final (ascending).
-type sources struct {
-	idx []int32
-	val []float32
-}
-
-func (s *sources) add(i int, v float32) {
-	s.idx = append(s.idx, int32(i))
-	s.val = append(s.val, v)
 }
 
 // growStates sizes ws.states for B examples of m.
 func (ws *madeWork) growStates(m *made, B int) {
 	for len(ws.states) < B {
-		L := len(m.sizes)
-		st := pushState{acc: make([][]float32, L), next: make([]int, L)}
+		st := pushState{acc: make([][]float32, len(m.sizes)), next: make([]int, len(m.sizes))}
 		for l, h := range m.sizes {
 			st.acc[l] = alignedFloats(pad16(h))
 		}
-		st.act = sources{make([]int32, 0, m.sizes[L-1]), make([]float32, 0, m.sizes[L-1])}
-		st.in = sources{make([]int32, 0, m.info.Dims), make([]float32, 0, m.info.Dims)}
-		st.blk = (*[16]float32)(alignedFloats(16))
+		st.out = alignedFloats(pad16(m.info.Dims))
 		ws.states = append(ws.states, st)
 	}
 }
@@ -803,67 +674,43 @@ func (s *pushState) start(c *madeComp) {
 	for l := range c.hidden {
 		clear(s.acc[l][copy(s.acc[l], c.hidden[l].b):])
 	}
+	clear(s.out[copy(s.out, c.out.b):])
 	clear(s.next)
-	s.act.idx, s.act.val = s.act.idx[:0], s.act.val[:0]
-	s.in.idx, s.in.val = s.in.idx[:0], s.in.val[:0]
-}
-
-// startBlock sums the logits of the block of 16 outputs that starts at
-// step t from the sources final by then.
-func (s *pushState) startBlock(t int) {
-	p, b := s.p, t>>4
-	copy(s.blk[:], p.bias[t:t+16])
-	p.out.sum(b, s.blk[:], s.act.idx, s.act.val)
-	if p.direct.rows != nil {
-		p.direct.sum(b, s.blk[:], s.in.idx, s.in.val)
-	}
 }
 
 // step makes final every hidden unit that step t makes computable (degree
-// <= t) and passes each positive one on: into the next layer, or, from
-// the last layer, into the output side. It returns the logit of step t.
+// <= t), pushes each positive one into the next layer (or the outputs),
+// and returns the logit of step t.
 func (s *pushState) step(t int) float32 {
 	p := s.p
 	L := len(p.in)
-	lane := t & 15
 	for l := 0; l < L; l++ {
 		j, end := s.next[l], int(p.final[l][t])
 		if j == end {
 			continue
 		}
 		acc := s.acc[l]
+		tab, dst := &p.out, s.out
+		if l+1 < L {
+			tab, dst = &p.in[l+1], s.acc[l+1]
+		}
 		for ; j < end; j++ {
-			v := acc[j]
-			if v <= 0 { // relu: zero units pass nothing on
-				continue
-			}
-			if l+1 < L {
-				p.in[l+1].push(j, v, s.acc[l+1])
-				continue
-			}
-			s.act.add(j, v)
-			if lane != 0 {
-				p.out.addDiag(j, v, s.blk, lane)
+			if v := acc[j]; v > 0 { // relu: zero units push nothing
+				tab.push(j, v, dst)
 			}
 		}
 		s.next[l] = j
 	}
-	if lane == 0 {
-		s.startBlock(t)
-	}
-	return s.blk[lane]
+	return s.out[t]
 }
 
 // input adds step t's value v (non-zero) to the pre-activations of the
-// first hidden layer and to the output side.
+// first hidden layer and of the outputs.
 func (s *pushState) input(t int, v float32) {
 	p := s.p
 	p.in[0].push(t, v, s.acc[0])
-	if p.direct.rows != nil {
-		s.in.add(t, v)
-		if lane := t & 15; lane != 15 {
-			p.direct.addDiag(t, v, s.blk, lane+1)
-		}
+	if p.direct.n != 0 {
+		p.direct.push(t, v, s.out)
 	}
 }
 
