@@ -38,6 +38,11 @@ var testConfigs = []Config{
 	{Arch: "made", Dims: 30, Hidden: []int{20}, Direct: true},
 	{Arch: "made", Dims: 12, Hidden: []int{16, 9, 7}, Masks: 4, Direct: true},
 	{Arch: "made", Dims: 50, Hidden: []int{64}, Masks: 3},
+	// The sampler's output side works in blocks of 16 steps: several
+	// blocks, a ragged last one, and a block of exactly 16 + 1.
+	{Arch: "made", Dims: 67, Hidden: []int{50}, Direct: true},
+	{Arch: "made", Dims: 17, Hidden: []int{9}, Masks: 2, Direct: true},
+	{Arch: "made", Dims: 33, Hidden: []int{24, 30}, Masks: 2, Direct: true},
 }
 
 func cfgName(c Config) string {
@@ -350,6 +355,26 @@ func TestCompletionKeepsKnownAndSeedsRepeat(t *testing.T) {
 			c := make([]float32, 5*D)
 			require.NoError(t, m.Sample(context.Background(), c, SampleOptions{Seed: 99, OnStep: func(Step) {}}))
 			assert.Equal(t, b, c)
+		})
+	}
+}
+
+func TestSamplesDoNotDependOnOnStep(t *testing.T) {
+	// With a step callback the batch advances a step at a time through
+	// the general step code; without one each example runs alone (MADE:
+	// the one-hidden-layer loop or the deep one). Both must draw the same
+	// samples, mixtures included, on every tier.
+	for i, cfg := range testConfigs {
+		t.Run(cfgName(cfg), func(t *testing.T) {
+			m := build(t, randomModel(rand.New(rand.NewPCG(uint64(i), 9)), cfg))
+			D := cfg.Dims
+			forAllTiers(t, func(t *testing.T) {
+				a := make([]float32, 9*D)
+				b := make([]float32, 9*D)
+				require.NoError(t, m.Sample(context.Background(), a, SampleOptions{Seed: 5, Temperature: 1.3}))
+				require.NoError(t, m.Sample(context.Background(), b, SampleOptions{Seed: 5, Temperature: 1.3, OnStep: func(Step) {}}))
+				assert.Equal(t, a, b)
+			})
 		})
 	}
 }
