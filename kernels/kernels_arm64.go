@@ -78,7 +78,6 @@ func fillNEON(t *impl) {
 	t.mc, t.kc, t.nc = 128, 256, 1536
 	t.gemmMicro = gemmMicroNEONGo
 	fillNEONAct(t)
-	fillNEONRows(t) // rows_arm64.go
 }
 
 //go:noescape

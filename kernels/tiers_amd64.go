@@ -8,7 +8,7 @@ import "github.com/klauspost/cpuid/v2"
 var (
 	hasAVX2   = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3)
 	hasAVX512 = hasAVX2 && cpuid.CPU.Supports(cpuid.AVX512F)
-	hasF16C   = cpuid.CPU.Supports(cpuid.F16C) // VCVTPH2PS for the AVX2 AxpyF16 and SumRows16F16
+	hasF16C   = cpuid.CPU.Supports(cpuid.F16C) // VCVTPH2PS for the AVX2 AxpyF16
 )
 
 // registerArch builds the AVX2 and AVX-512 tables this CPU supports. Each
@@ -21,7 +21,6 @@ func registerArch() {
 		fillAVX2Act(&t)
 		fillAVX2RNN(&t)
 		fillAVX2Half(&t)
-		fillAVX2Rows(&t)
 		tiers[AVX2] = &t
 	}
 	if hasAVX512 {
@@ -31,7 +30,6 @@ func registerArch() {
 		fillAVX512Act(&t)
 		fillAVX512RNN(&t)
 		fillAVX512Half(&t)
-		fillAVX512Rows(&t)
 		tiers[AVX512] = &t
 	}
 }
