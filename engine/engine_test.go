@@ -38,8 +38,9 @@ var testConfigs = []Config{
 	{Arch: "made", Dims: 30, Hidden: []int{20}, Direct: true},
 	{Arch: "made", Dims: 12, Hidden: []int{16, 9, 7}, Masks: 4, Direct: true},
 	{Arch: "made", Dims: 50, Hidden: []int{64}, Masks: 3},
-	// The sampler's output side works in blocks of 16 steps: several
-	// blocks, a ragged last one, and a block of exactly 16 + 1.
+	// The sampler's push rows start on multiples of 16 targets and are
+	// padded to whole vectors: several 16-target stretches, a ragged last
+	// one, and 16 + 1.
 	{Arch: "made", Dims: 67, Hidden: []int{50}, Direct: true},
 	{Arch: "made", Dims: 17, Hidden: []int{9}, Masks: 2, Direct: true},
 	{Arch: "made", Dims: 33, Hidden: []int{24, 30}, Masks: 2, Direct: true},

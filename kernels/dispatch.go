@@ -56,11 +56,6 @@ type impl struct {
 
 	axpyF16 func(alpha float32, x []uint16, y []float32) // half.go
 
-	// rows.go: dst[0:16] += the panel rows idx picks, scaled by val; false
-	// when an index is outside the panel.
-	sumRows16    func(dst, panel []float32, idx []int32, val []float32) bool
-	sumRows16F16 func(dst []float32, panel []uint16, idx []int32, val []float32) bool
-
 	gemv  func(m, n int, a []float32, lda int, x, y []float32)
 	gemvT func(m, n int, a []float32, lda int, x, y []float32)
 
@@ -92,33 +87,31 @@ var (
 )
 
 var genericImpl = impl{
-	tier:         Generic,
-	dot:          dotGeneric,
-	axpy:         axpyGeneric,
-	scale:        scaleGeneric,
-	add:          addGeneric,
-	axpyF16:      axpyF16Generic,
-	sumRows16:    sumRows16Generic,
-	sumRows16F16: sumRows16F16Generic,
-	gemv:         gemvGeneric,
-	gemvT:        gemvTGeneric,
-	mr:           4,
-	nr:           4,
-	mc:           64,
-	kc:           256,
-	nc:           1024,
-	gemmMicro:    gemmMicroGeneric,
-	exp:          expGeneric,
-	sigmoid:      sigmoidGeneric,
-	tanh:         tanhGeneric,
-	softplus:     softplusGeneric,
-	logSigmoid:   logSigmoidGeneric,
-	relu:         reluGeneric,
-	logSumExp:    logSumExpGeneric,
-	bernoulli:    bernoulliGeneric,
-	sigmoidDot:   sigmoidDotGeneric,
-	lstmCell:     lstmCellGeneric,
-	gruCell:      gruCellGeneric,
+	tier:       Generic,
+	dot:        dotGeneric,
+	axpy:       axpyGeneric,
+	scale:      scaleGeneric,
+	add:        addGeneric,
+	axpyF16:    axpyF16Generic,
+	gemv:       gemvGeneric,
+	gemvT:      gemvTGeneric,
+	mr:         4,
+	nr:         4,
+	mc:         64,
+	kc:         256,
+	nc:         1024,
+	gemmMicro:  gemmMicroGeneric,
+	exp:        expGeneric,
+	sigmoid:    sigmoidGeneric,
+	tanh:       tanhGeneric,
+	softplus:   softplusGeneric,
+	logSigmoid: logSigmoidGeneric,
+	relu:       reluGeneric,
+	logSumExp:  logSumExpGeneric,
+	bernoulli:  bernoulliGeneric,
+	sigmoidDot: sigmoidDotGeneric,
+	lstmCell:   lstmCellGeneric,
+	gruCell:    gruCellGeneric,
 }
 
 // EnvVar is the environment variable that forces a tier at start-up.
