@@ -475,46 +475,91 @@ func TestSubnormalWeightsFlushed(t *testing.T) {
 	assert.Same(t, &v[0], &flushSubnormals(v)[0], "no copy without subnormals")
 }
 
-func TestMADESharedOrderingSharesDirect(t *testing.T) {
+func TestMADESharedOrdering(t *testing.T) {
 	// A connectivity-agnostic ensemble: every mask has the same ordering,
-	// so the direct connections are built once and shared.
-	cfg := Config{Arch: "made", Dims: 20, Hidden: []int{24}, Masks: 3, Direct: true}
-	rng := rand.New(rand.NewPCG(8, 8))
-	r := randomModel(rng, cfg)
-	o := r.w.I["order"]
-	for k := 1; k < cfg.Masks; k++ {
-		copy(o[k*cfg.Dims:(k+1)*cfg.Dims], o[:cfg.Dims])
-	}
-	m := build(t, r).(*made)
-	require.True(t, m.sameOr)
-	for k := 1; k < cfg.Masks; k++ {
-		assert.Same(t, m.comps[0].direct, m.comps[k].direct)
-		assert.Same(t, &m.comps[0].pushTables().direct.off[0], &m.comps[k].pushTables().direct.off[0])
-	}
-	x := randBinary(rng, 10*cfg.Dims)
-	got := make([]float64, 10)
-	forAllTiers(t, func(t *testing.T) {
-		require.NoError(t, m.LogProb(context.Background(), x, got))
-		for e := range got {
-			assert.InEpsilon(t, r.logProb(x[e*cfg.Dims:(e+1)*cfg.Dims]), got[e], 1e-5)
-		}
-		// Every sample's conditionals are one component's forward pass.
-		s := make([]float32, 8*cfg.Dims)
-		var lg [][]float32
-		require.NoError(t, m.Sample(context.Background(), s, SampleOptions{Seed: 2, OnStep: func(st Step) {
-			lg = append(lg, slices.Clone(st.Logits))
-		}}))
-		for e := 0; e < 8; e++ {
-			xe := s[e*cfg.Dims : (e+1)*cfg.Dims]
-			matched := false
-			for k := 0; k < cfg.Masks && !matched; k++ {
-				ref := r.logits(xe, k)
-				matched = true
-				for step, d := range o[:cfg.Dims] {
-					matched = matched && math.Abs(float64(lg[step][e])-ref[d]) <= 1e-4*(1+math.Abs(ref[d]))
-				}
+	// so the direct connections are built once and shared, and every
+	// component samples on component 0's tables (canonTables).
+	for i, cfg := range []Config{
+		{Arch: "made", Dims: 20, Hidden: []int{24}, Masks: 3, Direct: true},
+		{Arch: "made", Dims: 37, Hidden: []int{40}, Masks: 4},
+		{Arch: "made", Dims: 35, Hidden: []int{30, 21}, Masks: 3, Direct: true},
+	} {
+		for _, half := range []bool{false, true} {
+			name := cfgName(cfg)
+			if half {
+				name += "-f16"
 			}
-			assert.True(t, matched, "example %d", e)
+			t.Run(name, func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(8, uint64(i)))
+				r := randomModel(rng, cfg)
+				if half {
+					for _, v := range r.w.F {
+						for j := range v {
+							v[j] = format.F16ToF32(format.F32ToF16(v[j]))
+						}
+					}
+				}
+				o := r.w.I["order"]
+				for k := 1; k < cfg.Masks; k++ {
+					copy(o[k*cfg.Dims:(k+1)*cfg.Dims], o[:cfg.Dims])
+				}
+				m := build(t, r).(*made)
+				require.True(t, m.sameOr)
+				p0 := m.comps[0].pushTables()
+				for k := 1; k < cfg.Masks; k++ {
+					p := m.comps[k].pushTables()
+					if cfg.Direct {
+						assert.Same(t, m.comps[0].direct, m.comps[k].direct)
+						assert.Same(t, &p0.direct.off[0], &p.direct.off[0])
+					}
+					for l := range p.in {
+						assert.Equal(t, half, p.in[l].h != nil, "binary16 table")
+						assert.Equal(t, unsafe.SliceData(p0.in[l].w), unsafe.SliceData(p.in[l].w), "layer %d: one table for all components", l)
+						assert.Equal(t, unsafe.SliceData(p0.in[l].h), unsafe.SliceData(p.in[l].h), "layer %d: one table for all components", l)
+					}
+					assert.Equal(t, unsafe.SliceData(p0.out.w), unsafe.SliceData(p.out.w))
+					assert.Equal(t, unsafe.SliceData(p0.out.h), unsafe.SliceData(p.out.h))
+				}
+				x := randBinary(rng, 10*cfg.Dims)
+				got := make([]float64, 10)
+				forAllTiers(t, func(t *testing.T) {
+					require.NoError(t, m.LogProb(context.Background(), x, got))
+					for e := range got {
+						assert.InEpsilon(t, r.logProb(x[e*cfg.Dims:(e+1)*cfg.Dims]), got[e], 1e-5)
+					}
+					// Every sample's conditionals are one component's
+					// forward pass, and the samples come from more than one.
+					const B = 24
+					s := make([]float32, B*cfg.Dims)
+					var lg [][]float32
+					require.NoError(t, m.Sample(context.Background(), s, SampleOptions{Seed: 2, OnStep: func(st Step) {
+						lg = append(lg, slices.Clone(st.Logits))
+					}}))
+					used := map[int]bool{}
+					for e := 0; e < B; e++ {
+						xe := s[e*cfg.Dims : (e+1)*cfg.Dims]
+						matched := -1
+						for k := 0; k < cfg.Masks && matched < 0; k++ {
+							ref := r.logits(xe, k)
+							ok := true
+							for step, d := range o[:cfg.Dims] {
+								ok = ok && math.Abs(float64(lg[step][e])-ref[d]) <= 1e-4*(1+math.Abs(ref[d]))
+							}
+							if ok {
+								matched = k
+							}
+						}
+						assert.GreaterOrEqual(t, matched, 0, "example %d matches no component", e)
+						used[matched] = true
+					}
+					assert.Greater(t, len(used), 1, "components used")
+					// Without the callback (the one-layer loop or the deep
+					// one), the same samples.
+					s2 := make([]float32, B*cfg.Dims)
+					require.NoError(t, m.Sample(context.Background(), s2, SampleOptions{Seed: 2}))
+					assert.Equal(t, s, s2)
+				})
+			})
 		}
-	})
+	}
 }
