@@ -44,6 +44,10 @@ var testConfigs = []Config{
 	{Arch: "made", Dims: 67, Hidden: []int{50}, Direct: true},
 	{Arch: "made", Dims: 17, Hidden: []int{9}, Masks: 2, Direct: true},
 	{Arch: "made", Dims: 33, Hidden: []int{24, 30}, Masks: 2, Direct: true},
+	// Whole 16-wide vectors of real weights at the end of a row (the
+	// sampler loop's last vector of a row takes its own path).
+	{Arch: "made", Dims: 48, Hidden: []int{48}, Direct: true},
+	{Arch: "made", Dims: 80, Hidden: []int{16}, Direct: true},
 }
 
 func cfgName(c Config) string {
@@ -365,18 +369,36 @@ func TestSamplesDoNotDependOnOnStep(t *testing.T) {
 	// the general step code; without one each example runs alone (MADE:
 	// the one-hidden-layer loop or the deep one). Both must draw the same
 	// samples, mixtures included, on every tier.
+	// MADE's push tables are binary16 when every weight is one.
 	for i, cfg := range testConfigs {
-		t.Run(cfgName(cfg), func(t *testing.T) {
-			m := build(t, randomModel(rand.New(rand.NewPCG(uint64(i), 9)), cfg))
-			D := cfg.Dims
-			forAllTiers(t, func(t *testing.T) {
-				a := make([]float32, 9*D)
-				b := make([]float32, 9*D)
-				require.NoError(t, m.Sample(context.Background(), a, SampleOptions{Seed: 5, Temperature: 1.3}))
-				require.NoError(t, m.Sample(context.Background(), b, SampleOptions{Seed: 5, Temperature: 1.3, OnStep: func(Step) {}}))
-				assert.Equal(t, a, b)
+		for _, half := range []bool{false, true} {
+			if half && cfg.Arch != "made" {
+				continue
+			}
+			name := cfgName(cfg)
+			if half {
+				name += "-f16"
+			}
+			t.Run(name, func(t *testing.T) {
+				r := randomModel(rand.New(rand.NewPCG(uint64(i), 9)), cfg)
+				if half {
+					for _, v := range r.w.F {
+						for j := range v {
+							v[j] = format.F16ToF32(format.F32ToF16(v[j]))
+						}
+					}
+				}
+				m := build(t, r)
+				D := cfg.Dims
+				forAllTiers(t, func(t *testing.T) {
+					a := make([]float32, 9*D)
+					b := make([]float32, 9*D)
+					require.NoError(t, m.Sample(context.Background(), a, SampleOptions{Seed: 5, Temperature: 1.3}))
+					require.NoError(t, m.Sample(context.Background(), b, SampleOptions{Seed: 5, Temperature: 1.3, OnStep: func(Step) {}}))
+					assert.Equal(t, a, b)
+				})
 			})
-		})
+		}
 	}
 }
 
@@ -483,6 +505,7 @@ func TestMADESharedOrdering(t *testing.T) {
 		{Arch: "made", Dims: 20, Hidden: []int{24}, Masks: 3, Direct: true},
 		{Arch: "made", Dims: 37, Hidden: []int{40}, Masks: 4},
 		{Arch: "made", Dims: 35, Hidden: []int{30, 21}, Masks: 3, Direct: true},
+		{Arch: "made", Dims: 48, Hidden: []int{80}, Masks: 2, Direct: true},
 	} {
 		for _, half := range []bool{false, true} {
 			name := cfgName(cfg)

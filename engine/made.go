@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"unsafe"
 
 	"github.com/arinfer/arinfer/format"
 	"github.com/arinfer/arinfer/kernels"
@@ -698,6 +699,9 @@ func (s *madeSampleTask) run(lo, hi int) error {
 // saves a call and a layer loop per step.
 func (s *madeSampleTask) one(st *pushState, e int, xo []float32, u, c []float64) error {
 	p := st.p
+	if run := madeLoopFor(p); run != nil {
+		return s.oneAsm(run, st, e, xo, u, c)
+	}
 	out, acc, final := st.out, st.acc[0], p.final[0]
 	var unit []int32
 	if p.unit != nil {
@@ -745,6 +749,47 @@ func (s *madeSampleTask) one(st *pushState, e int, xo []float32, u, c []float64)
 	return nil
 }
 
+// oneAsm is one with the steps in assembly (madeLoop): Go draws only the
+// steps the crude bound cannot decide, and checks ctx every 1024 steps.
+func (s *madeSampleTask) oneAsm(run func(*madeLoop), st *pushState, e int, xo []float32, u, c []float64) error {
+	p := st.p
+	D := len(xo)
+	u, c = u[:D], c[:D]
+	l := &st.loop
+	*l = madeLoop{
+		xo: unsafe.Pointer(&xo[0]), out: unsafe.Pointer(&st.out[0]), acc: unsafe.Pointer(&st.acc[0][0]),
+		final: unsafe.Pointer(&p.final[0][:D][0]), c: unsafe.Pointer(&c[0]),
+		in: newLoopTab(&p.in[0]), outT: newLoopTab(&p.out), dir: newLoopTab(&p.direct),
+		invT: s.invT, slack: logitSlack, known: s.known,
+	}
+	if p.unit != nil {
+		l.unit = unsafe.Pointer(&p.unit[0][0])
+	}
+	for l.t < D {
+		if err := s.ctx.Err(); err != nil {
+			*l = madeLoop{}
+			return err
+		}
+		l.end, l.undecided = min(D, l.t+1024), 0
+		run(l)
+		if l.undecided != 0 {
+			t := l.t
+			z := float64(st.out[t]) * s.invT
+			v := s.caller.rng.finish32(e, z, u[t])
+			xo[t] = v
+			if v != 0 {
+				p.in[0].push(t, v, st.acc[0])
+				if p.direct.n != 0 {
+					p.direct.push(t, v, st.out)
+				}
+			}
+			l.t++
+		}
+	}
+	*l = madeLoop{} // drop the pointers
+	return nil
+}
+
 // deep samples the example in xo on a MADE of any depth.
 func (s *madeSampleTask) deep(st *pushState, e int, xo []float32, u, c []float64) error {
 	events := st.p.events
@@ -779,6 +824,7 @@ type pushState struct {
 	acc  [][]float32 // per hidden layer
 	out  []float32
 	next []int
+	loop madeLoop // the assembly loop's state (oneAsm)
 }
 
 // growStates sizes ws.states for B examples of m.
