@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 )
 
 // Dist is the output distribution of every dimension.
@@ -109,6 +110,48 @@ func checkBatch(info *Info, x []float32, out []float64) error {
 }
 
 // checkBinary reports the first value of x that is neither 0 nor 1.
+// errNotBinary is what a scoring worker returns when its examples hold a
+// value other than 0 or 1; LogProb then finds the first such value
+// (checkBinary) for the error message.
+var errNotBinary = errors.New("engine: a value is not 0 or 1")
+
+// allBinary reports whether every value of x is 0 (or -0) or 1, without a
+// branch per value: v is one of them iff min(bits<<1, bits^bits(1)) is 0.
+// The scoring workers check their own examples with it: a scan with a
+// branch per value, before the work was split, took a fifth of FVSBN's
+// scoring time on MNIST (15 of 62 ms for the test set).
+func allBinary(x []float32) bool {
+	const one = 0x3f800000
+	var b0, b1, b2, b3 uint32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		v0, v1 := math.Float32bits(x[i]), math.Float32bits(x[i+1])
+		v2, v3 := math.Float32bits(x[i+2]), math.Float32bits(x[i+3])
+		b0 |= min(v0<<1, v0^one)
+		b1 |= min(v1<<1, v1^one)
+		b2 |= min(v2<<1, v2^one)
+		b3 |= min(v3<<1, v3^one)
+	}
+	for ; i < len(x); i++ {
+		v := math.Float32bits(x[i])
+		b0 |= min(v<<1, v^one)
+	}
+	return b0|b1|b2|b3 == 0
+}
+
+// scoreBinary runs a Bernoulli model's scoring task over the n examples
+// of x, whose workers check their own examples (allBinary), and reports
+// the first value that is not 0 or 1.
+func scoreBinary(ctx context.Context, x []float32, dims, n, grain int, task batchTask) error {
+	err := parallelFor(ctx, n, grain, task)
+	if errors.Is(err, errNotBinary) {
+		if e := checkBinary(x, dims); e != nil {
+			return e
+		}
+	}
+	return err
+}
+
 func checkBinary(x []float32, dims int) error {
 	for i, v := range x {
 		if v != 0 && v != 1 {

@@ -429,6 +429,49 @@ func TestBadInput(t *testing.T) {
 	assert.ErrorContains(t, err, "tensor W has shape [4 3], want [4 4]")
 }
 
+func TestAllBinary(t *testing.T) {
+	bad := []float32{-1, 2, 0.5, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)),
+		math.Float32frombits(1), math.Float32frombits(0x80000001), math.Nextafter32(1, 0), math.Nextafter32(1, 2),
+		math.Float32frombits(0x3f800000 | 1<<31), math.MaxFloat32}
+	for n := 0; n <= 9; n++ {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(i % 2)
+			if i%3 == 2 {
+				x[i] = float32(math.Copysign(0, -1)) // -0 is 0
+			}
+		}
+		assert.True(t, allBinary(x), "n=%d", n)
+		for i := 0; i < n; i++ {
+			for _, v := range bad {
+				old := x[i]
+				x[i] = v
+				assert.False(t, allBinary(x), "n=%d x[%d]=%v", n, i, v)
+				x[i] = old
+			}
+		}
+	}
+}
+
+func TestLogProbNamesFirstNonBinaryValue(t *testing.T) {
+	// The workers check their own examples; the error names the first
+	// bad value of the batch whichever worker found one.
+	for i, cfg := range []Config{
+		{Arch: "fvsbn", Dims: 7},
+		{Arch: "nade", Dims: 7, Hidden: []int{5}},
+		{Arch: "made", Dims: 7, Hidden: []int{9}, Masks: 2},
+	} {
+		rng := rand.New(rand.NewPCG(uint64(i), 11))
+		m := build(t, randomModel(rng, cfg))
+		const n = 3000
+		x := randBinary(rng, n*cfg.Dims)
+		x[2500*cfg.Dims+3] = 3
+		x[1700*cfg.Dims+5] = -1
+		err := m.LogProb(context.Background(), x, make([]float64, n))
+		assert.EqualError(t, err, "engine: example 1700 dimension 5 is -1; a Bernoulli model takes 0 or 1", cfg.Arch)
+	}
+}
+
 func TestSteadyStateAllocatesNothing(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under -race (sync.Pool drops items)")

@@ -82,6 +82,9 @@ type fvsbnScore struct {
 func (s *fvsbnScore) run(lo, hi int) error {
 	m := s.m
 	D := m.info.Dims
+	if !allBinary(s.x[lo*D : hi*D]) {
+		return errNotBinary
+	}
 	ws := m.pool.Get().(*fvsbnWork)
 	defer m.pool.Put(ws)
 	ws.xo = growF(ws.xo, scoreChunk*D)
@@ -106,12 +109,9 @@ func (m *fvsbn) LogProb(ctx context.Context, x []float32, out []float64) error {
 	if err := checkBatch(&m.info, x, out); err != nil {
 		return err
 	}
-	if err := checkBinary(x, m.info.Dims); err != nil {
-		return err
-	}
 	ws := m.pool.Get().(*fvsbnWork)
 	ws.run = fvsbnScore{m: m, ctx: ctx, x: x, out: out}
-	err := parallelFor(ctx, len(out), scoreGrain, &ws.run)
+	err := scoreBinary(ctx, x, m.info.Dims, len(out), scoreGrain, &ws.run)
 	ws.run = fvsbnScore{}
 	m.pool.Put(ws)
 	return err

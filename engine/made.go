@@ -504,6 +504,9 @@ type madeScore struct {
 func (s *madeScore) run(lo, hi int) error {
 	m := s.m
 	D, K := m.info.Dims, len(m.comps)
+	if !allBinary(s.x[lo*D : hi*D]) {
+		return errNotBinary
+	}
 	ws := m.pool.Get().(*madeWork)
 	defer m.pool.Put(ws)
 	ws.grow(m, scoreChunk)
@@ -546,12 +549,9 @@ func (m *made) LogProb(ctx context.Context, x []float32, out []float64) error {
 	if err := checkBatch(&m.info, x, out); err != nil {
 		return err
 	}
-	if err := checkBinary(x, m.info.Dims); err != nil {
-		return err
-	}
 	ws := m.pool.Get().(*madeWork)
 	ws.run = madeScore{m: m, ctx: ctx, x: x, out: out}
-	err := parallelFor(ctx, len(out), scoreGrain, &ws.run)
+	err := scoreBinary(ctx, x, m.info.Dims, len(out), scoreGrain, &ws.run)
 	ws.run = madeScore{}
 	m.pool.Put(ws)
 	return err

@@ -96,6 +96,9 @@ type nadeScore struct {
 func (s *nadeScore) run(lo, hi int) error {
 	m := s.m
 	D, H := m.info.Dims, m.h
+	if !allBinary(s.x[lo*D : hi*D]) {
+		return errNotBinary
+	}
 	ws := m.pool.Get().(*nadeWork)
 	defer m.pool.Put(ws)
 	ws.xo = growF(ws.xo, D)
@@ -137,12 +140,9 @@ func (m *nade) LogProb(ctx context.Context, x []float32, out []float64) error {
 	if err := checkBatch(&m.info, x, out); err != nil {
 		return err
 	}
-	if err := checkBinary(x, m.info.Dims); err != nil {
-		return err
-	}
 	ws := m.pool.Get().(*nadeWork)
 	ws.run = nadeScore{m: m, ctx: ctx, x: x, out: out}
-	err := parallelFor(ctx, len(out), 4, &ws.run)
+	err := scoreBinary(ctx, x, m.info.Dims, len(out), 4, &ws.run)
 	ws.run = nadeScore{}
 	m.pool.Put(ws)
 	return err
