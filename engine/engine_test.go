@@ -549,6 +549,7 @@ func TestMADESharedOrdering(t *testing.T) {
 		{Arch: "made", Dims: 37, Hidden: []int{40}, Masks: 4},
 		{Arch: "made", Dims: 35, Hidden: []int{30, 21}, Masks: 3, Direct: true},
 		{Arch: "made", Dims: 48, Hidden: []int{80}, Masks: 2, Direct: true},
+		{Arch: "made", Dims: 100, Hidden: []int{64}, Masks: 3},
 	} {
 		for _, half := range []bool{false, true} {
 			name := cfgName(cfg)
