@@ -50,6 +50,16 @@ var testConfigs = []Config{
 	{Arch: "made", Dims: 80, Hidden: []int{16}, Direct: true},
 }
 
+// roundToHalf rounds every float weight of r to the nearest binary16
+// value, so that MADE's push tables are binary16.
+func roundToHalf(r *refModel) {
+	for _, v := range r.w.F {
+		for j := range v {
+			v[j] = format.F16ToF32(format.F32ToF16(v[j]))
+		}
+	}
+}
+
 func cfgName(c Config) string {
 	return fmt.Sprintf("%s-D%d-H%v-K%d-direct%v", c.Arch, c.Dims, c.Hidden, c.Masks, c.Direct)
 }
@@ -108,11 +118,7 @@ func TestSamplerConditionalsEqualForwardPass(t *testing.T) {
 				rng := rand.New(rand.NewPCG(uint64(i), 2))
 				r := randomModel(rng, cfg)
 				if half {
-					for _, v := range r.w.F {
-						for j := range v {
-							v[j] = format.F16ToF32(format.F32ToF16(v[j]))
-						}
-					}
+					roundToHalf(r)
 				}
 				m := build(t, r)
 				if mm, ok := m.(*made); ok {
@@ -382,11 +388,7 @@ func TestSamplesDoNotDependOnOnStep(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				r := randomModel(rand.New(rand.NewPCG(uint64(i), 9)), cfg)
 				if half {
-					for _, v := range r.w.F {
-						for j := range v {
-							v[j] = format.F16ToF32(format.F32ToF16(v[j]))
-						}
-					}
+					roundToHalf(r)
 				}
 				m := build(t, r)
 				D := cfg.Dims
@@ -560,11 +562,7 @@ func TestMADESharedOrdering(t *testing.T) {
 				rng := rand.New(rand.NewPCG(8, uint64(i)))
 				r := randomModel(rng, cfg)
 				if half {
-					for _, v := range r.w.F {
-						for j := range v {
-							v[j] = format.F16ToF32(format.F32ToF16(v[j]))
-						}
-					}
+					roundToHalf(r)
 				}
 				o := r.w.I["order"]
 				for k := 1; k < cfg.Masks; k++ {
