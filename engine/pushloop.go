@@ -22,6 +22,7 @@ type madeLoop struct {
 	known, end   int
 	t, j         int // next step, next unit by degree
 	undecided    int
+	p32, p16     uintptr // the push routines of the tier (set by the assembly)
 }
 
 // loopTab is a pushRows for the assembly.

@@ -22,6 +22,8 @@
 #define L_T 200
 #define L_J 208
 #define L_UNDECIDED 216
+#define L_P32 224
+#define L_P16 232
 
 // and in a loopTab:
 #define T_OFF 0
@@ -50,148 +52,39 @@
 // func madeLoopAVX512(l *madeLoop)
 // Requires: AVX512F
 //
-// DI = the madeLoop, R8 = t, R9 = j (the next unit by degree), R10 =
-// final[t], R11 = the unit's accumulator index, R12 = end, R13 = the
-// targets of a push, X7 = 0, Z0 = the value pushed, broadcast. Each
-// push calls push512F32<> or push512F16<> (the table's half flag) with SI = the row's
-// weights, DX = its first target, CX = its length (a multiple of 16).
-//
-// Per step t < end: the units [j, final[t]) become final, and each
-// positive one (acc[unit[j]] > 0) pushes its out row into out; then the
-// step's value: xo[t] for t < known, else the draw decided from
-// out[t]*invT against c[t] +- slack (decide32), stored in xo[t]; when the
-// bound cannot decide, undecided = 1 and the routine returns with t at
-// that step (its units done). A non-zero value pushes input row t into
-// acc and, with direct connections, direct row t into out.
+// The steps of l (see madeLoop) with AVX-512F pushes: the shared loop
+// body with push512F32<> and push512F16<>.
 TEXT ·madeLoopAVX512(SB), NOSPLIT, $0-8
-	MOVQ   l+0(FP), DI
-	MOVQ   L_T(DI), R8
-	MOVQ   L_J(DI), R9
-	MOVQ   L_END(DI), R12
-	VXORPS X7, X7, X7
-
-l512_step:
-	CMPQ    R8, R12
-	JAE     l512_finish
-	MOVQ    L_FINAL(DI), AX
-	MOVLQSX (AX)(R8*4), R10
-
-l512_units:
-	CMPQ    R9, R10
-	JAE     l512_value
-	MOVQ    R9, R11
-	MOVQ    L_UNIT(DI), AX
-	TESTQ   AX, AX
-	JZ      l512_haveunit
-	MOVLQSX (AX)(R9*4), R11
-
-l512_haveunit:
-	MOVQ         L_ACC(DI), AX
-	VMOVSS       (AX)(R11*4), X0
-	VUCOMISS     X7, X0
-	JBE          l512_nextunit            // relu: v <= 0 (or NaN) pushes nothing
-	VBROADCASTSS X0, Z0
-	MOVQ         L_OUT(DI), R13
-	ROWARGS(L_OUTT, R9, R13)
-	JNZ          l512_unithalf
-	LEAQ         (SI)(AX*4), SI
-	CALL         push512F32<>(SB)
-	JMP          l512_nextunit
-
-l512_unithalf:
-	LEAQ (SI)(AX*2), SI
-	CALL push512F16<>(SB)
-
-l512_nextunit:
-	INCQ R9
-	JMP  l512_units
-
-l512_value:
-	CMPQ   R8, L_KNOWN(DI)
-	JAE    l512_draw
-	MOVQ   L_XO(DI), AX
-	VMOVSS (AX)(R8*4), X0
-	JMP    l512_havevalue
-
-l512_draw:
-	MOVQ      L_OUT(DI), AX
-	VMOVSS    (AX)(R8*4), X0
-	VCVTSS2SD X0, X0, X0
-	VMULSD    L_INVT(DI), X0, X0        // z = float64(out[t]) * invT
-	MOVQ      L_C(DI), AX
-	VMOVSD    (AX)(R8*8), X1            // c
-	VADDSD    L_SLACK(DI), X1, X2
-	VUCOMISD  X2, X0
-	JA        l512_drawone                // z > c+slack
-	VSUBSD    L_SLACK(DI), X1, X2
-	VUCOMISD  X0, X2
-	JA        l512_drawzero               // z < c-slack
-	MOVQ      $1, L_UNDECIDED(DI)
-	JMP       l512_finish
-
-l512_drawone:
-	MOVL  $0x3f800000, AX
-	VMOVD AX, X0
-	JMP   l512_store
-
-l512_drawzero:
-	VXORPS X0, X0, X0
-
-l512_store:
-	MOVQ   L_XO(DI), AX
-	VMOVSS X0, (AX)(R8*4)
-
-l512_havevalue:
-	VUCOMISS X7, X0
-	JNE      l512_push
-	JPS      l512_push
-	JMP      l512_nextstep
-
-l512_push:
-	VBROADCASTSS X0, Z0
-	MOVQ         L_ACC(DI), R13
-	ROWARGS(L_IN, R8, R13)
-	JNZ          l512_inhalf
-	LEAQ         (SI)(AX*4), SI
-	CALL         push512F32<>(SB)
-	JMP          l512_direct
-
-l512_inhalf:
-	LEAQ (SI)(AX*2), SI
-	CALL push512F16<>(SB)
-
-l512_direct:
-	CMPQ L_DIR+T_N(DI), $0
-	JE   l512_nextstep
-	MOVQ L_OUT(DI), R13
-	ROWARGS(L_DIR, R8, R13)
-	JNZ  l512_dirhalf
-	LEAQ (SI)(AX*4), SI
-	CALL push512F32<>(SB)
-	JMP  l512_nextstep
-
-l512_dirhalf:
-	LEAQ (SI)(AX*2), SI
-	CALL push512F16<>(SB)
-
-l512_nextstep:
-	INCQ R8
-	JMP  l512_step
-
-l512_finish:
-	MOVQ R8, L_T(DI)
-	MOVQ R9, L_J(DI)
-	VZEROUPPER
-	RET
+	MOVQ l+0(FP), DI
+	LEAQ push512F32<>(SB), AX
+	MOVQ AX, L_P32(DI)
+	LEAQ push512F16<>(SB), AX
+	MOVQ AX, L_P16(DI)
+	JMP  madeLoopBody<>(SB)
 
 // func madeLoopAVX2(l *madeLoop)
 // Requires: AVX2, FMA, F16C
 //
+// The steps of l with AVX2/FMA (and F16C) pushes: the shared loop body
+// with push256F32<> and push256F16<>.
+TEXT ·madeLoopAVX2(SB), NOSPLIT, $0-8
+	MOVQ l+0(FP), DI
+	LEAQ push256F32<>(SB), AX
+	MOVQ AX, L_P32(DI)
+	LEAQ push256F16<>(SB), AX
+	MOVQ AX, L_P16(DI)
+	JMP  madeLoopBody<>(SB)
+
+// madeLoopBody<> runs the steps of the madeLoop at DI; it is entered by a
+// JMP from madeLoopAVX512 or madeLoopAVX2, so its RET returns to their
+// caller. Its scalar code is VEX-encoded AVX (both tiers have it); every
+// vector instruction is in the push routines, which it calls through
+// L_P32 and L_P16 with the value to push in X0, SI = the row's weights,
+// DX = its first target, CX = its length (a multiple of 16).
+//
 // DI = the madeLoop, R8 = t, R9 = j (the next unit by degree), R10 =
 // final[t], R11 = the unit's accumulator index, R12 = end, R13 = the
-// targets of a push, X7 = 0, Y0 = the value pushed, broadcast. Each
-// push calls push256F32<> or push256F16<> (the table's half flag) with SI = the row's
-// weights, DX = its first target, CX = its length (a multiple of 16).
+// targets of a push, R14 = the push routine, X7 = 0.
 //
 // Per step t < end: the units [j, final[t]) become final, and each
 // positive one (acc[unit[j]] > 0) pushes its out row into out; then the
@@ -200,57 +93,57 @@ l512_finish:
 // bound cannot decide, undecided = 1 and the routine returns with t at
 // that step (its units done). A non-zero value pushes input row t into
 // acc and, with direct connections, direct row t into out.
-TEXT ·madeLoopAVX2(SB), NOSPLIT, $0-8
-	MOVQ   l+0(FP), DI
+TEXT madeLoopBody<>(SB), NOSPLIT|NOFRAME, $0-0
 	MOVQ   L_T(DI), R8
 	MOVQ   L_J(DI), R9
 	MOVQ   L_END(DI), R12
 	VXORPS X7, X7, X7
 
-l256_step:
+body_step:
 	CMPQ    R8, R12
-	JAE     l256_finish
+	JAE     body_finish
 	MOVQ    L_FINAL(DI), AX
 	MOVLQSX (AX)(R8*4), R10
 
-l256_units:
+body_units:
 	CMPQ    R9, R10
-	JAE     l256_value
+	JAE     body_value
 	MOVQ    R9, R11
 	MOVQ    L_UNIT(DI), AX
 	TESTQ   AX, AX
-	JZ      l256_haveunit
+	JZ      body_haveunit
 	MOVLQSX (AX)(R9*4), R11
 
-l256_haveunit:
+body_haveunit:
 	MOVQ         L_ACC(DI), AX
 	VMOVSS       (AX)(R11*4), X0
 	VUCOMISS     X7, X0
-	JBE          l256_nextunit            // relu: v <= 0 (or NaN) pushes nothing
-	VBROADCASTSS X0, Y0
+	JBE          body_nextunit            // relu: v <= 0 (or NaN) pushes nothing
 	MOVQ         L_OUT(DI), R13
 	ROWARGS(L_OUTT, R9, R13)
-	JNZ          l256_unithalf
+	JNZ          body_unithalf
 	LEAQ         (SI)(AX*4), SI
-	CALL         push256F32<>(SB)
-	JMP          l256_nextunit
+	MOVQ         L_P32(DI), R14
+	CALL         R14
+	JMP          body_nextunit
 
-l256_unithalf:
+body_unithalf:
 	LEAQ (SI)(AX*2), SI
-	CALL push256F16<>(SB)
+	MOVQ L_P16(DI), R14
+	CALL R14
 
-l256_nextunit:
+body_nextunit:
 	INCQ R9
-	JMP  l256_units
+	JMP  body_units
 
-l256_value:
+body_value:
 	CMPQ   R8, L_KNOWN(DI)
-	JAE    l256_draw
+	JAE    body_draw
 	MOVQ   L_XO(DI), AX
 	VMOVSS (AX)(R8*4), X0
-	JMP    l256_havevalue
+	JMP    body_havevalue
 
-l256_draw:
+body_draw:
 	MOVQ      L_OUT(DI), AX
 	VMOVSS    (AX)(R8*4), X0
 	VCVTSS2SD X0, X0, X0
@@ -259,73 +152,77 @@ l256_draw:
 	VMOVSD    (AX)(R8*8), X1            // c
 	VADDSD    L_SLACK(DI), X1, X2
 	VUCOMISD  X2, X0
-	JA        l256_drawone                // z > c+slack
+	JA        body_drawone                // z > c+slack
 	VSUBSD    L_SLACK(DI), X1, X2
 	VUCOMISD  X0, X2
-	JA        l256_drawzero               // z < c-slack
+	JA        body_drawzero               // z < c-slack
 	MOVQ      $1, L_UNDECIDED(DI)
-	JMP       l256_finish
+	JMP       body_finish
 
-l256_drawone:
+body_drawone:
 	MOVL  $0x3f800000, AX
 	VMOVD AX, X0
-	JMP   l256_store
+	JMP   body_store
 
-l256_drawzero:
+body_drawzero:
 	VXORPS X0, X0, X0
 
-l256_store:
+body_store:
 	MOVQ   L_XO(DI), AX
 	VMOVSS X0, (AX)(R8*4)
 
-l256_havevalue:
+body_havevalue:
 	VUCOMISS X7, X0
-	JNE      l256_push
-	JPS      l256_push
-	JMP      l256_nextstep
+	JNE      body_push
+	JPS      body_push
+	JMP      body_nextstep
 
-l256_push:
-	VBROADCASTSS X0, Y0
+body_push:
 	MOVQ         L_ACC(DI), R13
 	ROWARGS(L_IN, R8, R13)
-	JNZ          l256_inhalf
+	JNZ          body_inhalf
 	LEAQ         (SI)(AX*4), SI
-	CALL         push256F32<>(SB)
-	JMP          l256_direct
+	MOVQ         L_P32(DI), R14
+	CALL         R14
+	JMP          body_direct
 
-l256_inhalf:
+body_inhalf:
 	LEAQ (SI)(AX*2), SI
-	CALL push256F16<>(SB)
+	MOVQ L_P16(DI), R14
+	CALL R14
 
-l256_direct:
+body_direct:
 	CMPQ L_DIR+T_N(DI), $0
-	JE   l256_nextstep
+	JE   body_nextstep
 	MOVQ L_OUT(DI), R13
 	ROWARGS(L_DIR, R8, R13)
-	JNZ  l256_dirhalf
+	JNZ  body_dirhalf
 	LEAQ (SI)(AX*4), SI
-	CALL push256F32<>(SB)
-	JMP  l256_nextstep
+	MOVQ L_P32(DI), R14
+	CALL R14
+	JMP  body_nextstep
 
-l256_dirhalf:
+body_dirhalf:
 	LEAQ (SI)(AX*2), SI
-	CALL push256F16<>(SB)
+	MOVQ L_P16(DI), R14
+	CALL R14
 
-l256_nextstep:
+body_nextstep:
 	INCQ R8
-	JMP  l256_step
+	JMP  body_step
 
-l256_finish:
+body_finish:
 	MOVQ R8, L_T(DI)
 	MOVQ R9, L_J(DI)
 	VZEROUPPER
 	RET
 
-// push512F32<> does y[i] += Z0*x[i] for i < CX, a multiple of 16, with
-// SI = x (float32) and DX = y: four zmm per iteration, then one at a
-// time. Clobbers SI, DX, CX, Z1-Z4.
+// push512F32<> does y[i] += a*x[i] for i < CX, a multiple of 16, with
+// a in X0 (broadcast into Z0), SI = x (float32) and DX = y: four zmm per
+// iteration, then one at a time. Clobbers SI, DX, CX, Z0-Z4.
 // Requires: AVX512F
 TEXT push512F32<>(SB), NOSPLIT|NOFRAME, $0-0
+	VBROADCASTSS X0, Z0
 	SHRQ $4, CX
 	JZ   p512f32_done
 	CMPQ CX, $4
@@ -368,6 +265,7 @@ p512f32_done:
 // per 16 weights), widened exactly by VCVTPH2PS.
 // Requires: AVX512F
 TEXT push512F16<>(SB), NOSPLIT|NOFRAME, $0-0
+	VBROADCASTSS X0, Z0
 	SHRQ $4, CX
 	JZ   p512f16_done
 	CMPQ CX, $4
@@ -406,10 +304,11 @@ p512f16_one:
 p512f16_done:
 	RET
 
-// push256F32<> is push512F32<> with ymm: Y0 = alpha, two ymm per 16
-// weights.
+// push256F32<> is push512F32<> with ymm: a broadcast into Y0, two ymm
+// per 16 weights.
 // Requires: AVX, FMA
 TEXT push256F32<>(SB), NOSPLIT|NOFRAME, $0-0
+	VBROADCASTSS X0, Y0
 	SHRQ $4, CX
 	JZ   p256f32_done
 	CMPQ CX, $2
@@ -451,6 +350,7 @@ p256f32_done:
 // VCVTPH2PS (ymm, m128).
 // Requires: AVX, FMA, F16C
 TEXT push256F16<>(SB), NOSPLIT|NOFRAME, $0-0
+	VBROADCASTSS X0, Y0
 	SHRQ $4, CX
 	JZ   p256f16_done
 	CMPQ CX, $2

@@ -21,7 +21,7 @@ func TestMadeLoopLayout(t *testing.T) {
 	src, err := os.ReadFile("pushloop_amd64.s")
 	require.NoError(t, err)
 	defs := map[string]uintptr{}
-	for _, m := range regexp.MustCompile(`(?m)^#define ([LT]_[A-Z]+) (\d+)$`).FindAllStringSubmatch(string(src), -1) {
+	for _, m := range regexp.MustCompile(`(?m)^#define ([LT]_[A-Z0-9]+) (\d+)$`).FindAllStringSubmatch(string(src), -1) {
 		v, err := strconv.Atoi(m[2])
 		require.NoError(t, err)
 		defs[m[1]] = uintptr(v)
@@ -34,8 +34,8 @@ func TestMadeLoopLayout(t *testing.T) {
 		"L_IN": unsafe.Offsetof(l.in), "L_OUTT": unsafe.Offsetof(l.outT), "L_DIR": unsafe.Offsetof(l.dir),
 		"L_INVT": unsafe.Offsetof(l.invT), "L_SLACK": unsafe.Offsetof(l.slack), "L_KNOWN": unsafe.Offsetof(l.known),
 		"L_END": unsafe.Offsetof(l.end), "L_T": unsafe.Offsetof(l.t), "L_J": unsafe.Offsetof(l.j),
-		"L_UNDECIDED": unsafe.Offsetof(l.undecided),
-		"T_OFF":       unsafe.Offsetof(tab.off), "T_START": unsafe.Offsetof(tab.start), "T_N": unsafe.Offsetof(tab.n),
+		"L_UNDECIDED": unsafe.Offsetof(l.undecided), "L_P32": unsafe.Offsetof(l.p32), "L_P16": unsafe.Offsetof(l.p16),
+		"T_OFF": unsafe.Offsetof(tab.off), "T_START": unsafe.Offsetof(tab.start), "T_N": unsafe.Offsetof(tab.n),
 		"T_W": unsafe.Offsetof(tab.w), "T_HALF": unsafe.Offsetof(tab.half),
 	}
 	assert.Equal(t, want, defs)
