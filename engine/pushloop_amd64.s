@@ -3,7 +3,7 @@
 #include "textflag.h"
 
 // The one-hidden-layer MADE sampler loop (madeSampleTask.one) in assembly:
-// see pushloop_amd64.go for the madeLoop fields and the protocol. Field
+// see pushloop.go for the madeLoop fields and the protocol. Field
 // offsets in madeLoop (TestMadeLoopLayout checks them against the Go
 // struct):
 #define L_XO 0
