@@ -50,6 +50,24 @@ var testConfigs = []Config{
 	{Arch: "made", Dims: 80, Hidden: []int{16}, Direct: true},
 }
 
+// halfVariants lists the weights a sampler test runs cfg with: as drawn,
+// and, for MADE, whose push tables are binary16 when every weight is a
+// binary16 value, also rounded to binary16 (roundToHalf).
+func halfVariants(cfg Config) []bool {
+	if cfg.Arch == "made" {
+		return []bool{false, true}
+	}
+	return []bool{false}
+}
+
+// variantName names a test of cfg with binary16 weights (half) or not.
+func variantName(cfg Config, half bool) string {
+	if half {
+		return cfgName(cfg) + "-f16"
+	}
+	return cfgName(cfg)
+}
+
 // roundToHalf rounds every float weight of r to the nearest binary16
 // value, so that MADE's push tables are binary16.
 func roundToHalf(r *refModel) {
@@ -106,14 +124,8 @@ func TestLogProbMatchesReference(t *testing.T) {
 
 func TestSamplerConditionalsEqualForwardPass(t *testing.T) {
 	for i, cfg := range testConfigs {
-		for _, half := range []bool{false, true} {
-			if half && cfg.Arch != "made" {
-				continue
-			}
-			name := cfgName(cfg)
-			if half {
-				name += "-f16" // binary16 weights: MADE's push tables are binary16
-			}
+		for _, half := range halfVariants(cfg) {
+			name := variantName(cfg, half)
 			t.Run(name, func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(uint64(i), 2))
 				r := randomModel(rng, cfg)
@@ -375,16 +387,9 @@ func TestSamplesDoNotDependOnOnStep(t *testing.T) {
 	// the general step code; without one each example runs alone (MADE:
 	// the one-hidden-layer loop or the deep one). Both must draw the same
 	// samples, mixtures included, on every tier.
-	// MADE's push tables are binary16 when every weight is one.
 	for i, cfg := range testConfigs {
-		for _, half := range []bool{false, true} {
-			if half && cfg.Arch != "made" {
-				continue
-			}
-			name := cfgName(cfg)
-			if half {
-				name += "-f16"
-			}
+		for _, half := range halfVariants(cfg) {
+			name := variantName(cfg, half)
 			t.Run(name, func(t *testing.T) {
 				r := randomModel(rand.New(rand.NewPCG(uint64(i), 9)), cfg)
 				if half {
@@ -553,11 +558,8 @@ func TestMADESharedOrdering(t *testing.T) {
 		{Arch: "made", Dims: 48, Hidden: []int{80}, Masks: 2, Direct: true},
 		{Arch: "made", Dims: 100, Hidden: []int{64}, Masks: 3},
 	} {
-		for _, half := range []bool{false, true} {
-			name := cfgName(cfg)
-			if half {
-				name += "-f16"
-			}
+		for _, half := range halfVariants(cfg) {
+			name := variantName(cfg, half)
 			t.Run(name, func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(8, uint64(i)))
 				r := randomModel(rng, cfg)
