@@ -3,10 +3,11 @@ package engine
 import "unsafe"
 
 // madeLoop is the state of the one-hidden-layer MADE sampler loop in
-// assembly (pushloop_amd64.s), which runs madeSampleTask.one's steps
-// without a Go call per push: the loop's own bookkeeping, not the pushes'
-// arithmetic, was most of a sample's time in Go. The assembly reads the
-// fields at fixed offsets (TestMadeLoopLayout checks them).
+// assembly (pushloop_amd64.s, pushloop_arm64.s), which runs
+// madeSampleTask.one's steps without a Go call per push: the loop's own
+// bookkeeping, not the pushes' arithmetic, was most of a sample's time in
+// Go. The assembly reads the fields at fixed offsets (TestMadeLoopLayout
+// checks them).
 //
 // A call runs steps [t, end) of one example and returns with t = end, or
 // earlier with undecided = 1 and t at a step whose draw the crude bound
@@ -22,7 +23,7 @@ type madeLoop struct {
 	known, end   int
 	t, j         int // next step, next unit by degree
 	undecided    int
-	p32, p16     uintptr // the push routines of the tier (set by the assembly)
+	p32, p16     uintptr // the push routines of the tier (set by the amd64 assembly)
 }
 
 // loopTab is a pushRows for the assembly.

@@ -16,11 +16,12 @@ import (
 )
 
 // The Go assembler lacks most NEON floating-point instructions, so the
-// arm64 kernels spell them as WORD $0x... with the instruction in GNU
-// syntax in the comment. This test assembles every such comment with
-// llvm-mc and checks that it encodes to the word beside it, so a comment
-// can be trusted as the source of truth. It runs on any host that has
-// llvm-mc (Debian package llvm; .ci/run installs it).
+// arm64 kernels (and the engine's sampler loop, ../engine/*_arm64.s) spell
+// them as WORD $0x... with the instruction in GNU syntax in the comment.
+// This test assembles every such comment with llvm-mc and checks that it
+// encodes to the word beside it, so a comment can be trusted as the
+// source of truth. It runs on any host that has llvm-mc (Debian package
+// llvm; .ci/run installs it).
 func TestNEONWordEncodings(t *testing.T) {
 	mc, err := exec.LookPath("llvm-mc")
 	if err != nil {
@@ -29,6 +30,10 @@ func TestNEONWordEncodings(t *testing.T) {
 	files, err := filepath.Glob("*_arm64.s")
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
+	engine, err := filepath.Glob("../engine/*_arm64.s") // the sampler loop
+	require.NoError(t, err)
+	require.NotEmpty(t, engine)
+	files = append(files, engine...)
 	word := regexp.MustCompile(`^\s*WORD\s+\$0x([0-9a-fA-F]{8})\s*//\s*(.+?)\s*$`)
 	type site struct {
 		where string
