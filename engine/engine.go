@@ -109,7 +109,6 @@ func checkBatch(info *Info, x []float32, out []float64) error {
 	return nil
 }
 
-// checkBinary reports the first value of x that is neither 0 nor 1.
 // errNotBinary is what a scoring worker returns when its examples hold a
 // value other than 0 or 1; LogProb then finds the first such value
 // (checkBinary) for the error message.
@@ -152,6 +151,7 @@ func scoreBinary(ctx context.Context, x []float32, dims, n, grain int, task batc
 	return err
 }
 
+// checkBinary reports the first value of x that is neither 0 nor 1.
 func checkBinary(x []float32, dims int) error {
 	for i, v := range x {
 		if v != 0 && v != 1 {
