@@ -2,7 +2,6 @@ package format
 
 import (
 	"encoding/binary"
-	"slices"
 	"strconv"
 )
 
@@ -71,6 +70,8 @@ func expectedTensors(h *Header) []tensorSpec {
 			in = H
 		}
 		return append(specs, f("out_weight", C, H), f("out_bias", C))
+	case PixelCNN, GatedPixelCNN:
+		return imageTensors(h)
 	}
 	return nil
 }
@@ -119,8 +120,12 @@ func validateArch(f *File) error {
 		}
 	}
 	if f.minor <= VersionMinor {
+		known := make(map[string]bool, len(specs))
+		for _, s := range specs {
+			known[s.name] = true
+		}
 		for _, t := range f.tensors {
-			if !slices.ContainsFunc(specs, func(s tensorSpec) bool { return s.name == t.Name }) {
+			if !known[t.Name] {
 				return errorf(f.path, sprintf("tensor %q", t.Name), "is not part of arch %s", h.Arch)
 			}
 		}
@@ -163,6 +168,13 @@ func describe(h *Header) string {
 	}
 	if h.Arch == LSTM || h.Arch == GRU {
 		s += sprintf(" embed=%d categories=%d dist=%s", h.Embed, h.Categories, h.Dist)
+	}
+	if h.Arch.IsImage() {
+		s += sprintf(" shape=%v channels=%d layers=%d kernel_size=%d", h.Shape, h.Channels, h.Layers, h.KernelSize)
+		if h.Arch == PixelCNN {
+			s += sprintf(" input_kernel=%d", h.InputKernel)
+		}
+		s += sprintf(" head_channels=%d classes=%d categories=%d dist=%s", h.HeadChannels, h.Classes, h.Categories, h.Dist)
 	}
 	return s
 }

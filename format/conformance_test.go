@@ -31,8 +31,8 @@ type conformanceEntry struct {
 
 var nonWord = regexp.MustCompile(`[^a-z0-9]+`)
 
-// layoutFile builds a file from a header text, extra zero padding after
-// the header, and a data section, with correct checksums.
+// layoutFile builds a version 1.0 file from a header text, extra zero
+// padding after the header, and a data section, with correct checksums.
 func layoutFile(js string, extraPad int, data []byte) []byte {
 	dataOff := int(align(uint64(PreambleSize+len(js)))) + extraPad
 	b := make([]byte, dataOff+len(data))
@@ -41,7 +41,7 @@ func layoutFile(js string, extraPad int, data []byte) []byte {
 	le := binary.LittleEndian
 	copy(b, Magic)
 	le.PutUint16(b[offMajor:], VersionMajor)
-	le.PutUint16(b[offMinor:], VersionMinor)
+	le.PutUint16(b[offMinor:], 0)
 	le.PutUint64(b[offHeaderLen:], uint64(len(js)))
 	le.PutUint64(b[offDataOffset:], uint64(dataOff))
 	le.PutUint64(b[offDataLen:], uint64(len(data)))

@@ -15,8 +15,10 @@ const (
 	VersionMajor = 1
 	// VersionMinor is the newest minor version this package knows. Files of
 	// any minor version of VersionMajor are read; keys added by newer minor
-	// versions are ignored.
-	VersionMinor = 0
+	// versions are ignored. The writer records the smallest minor version
+	// that defines a file's content: 1 for pixelcnn and gatedpixelcnn, 0
+	// otherwise.
+	VersionMinor = 1
 	// PreambleSize is the size in bytes of the fixed binary preamble; the
 	// JSON header starts right after it.
 	PreambleSize = 64
@@ -71,10 +73,33 @@ const (
 	GRU   Arch = "gru"   // GRU language model over raster order
 )
 
-var knownArchs = []Arch{FVSBN, NADE, MADE, LSTM, GRU}
+// The architectures added in format version 1.1 (SPEC.md 3.5-3.7). Their
+// files have minor version 1 or later.
+const (
+	// PixelCNN is a masked-convolution image model with residual layers.
+	PixelCNN Arch = "pixelcnn"
+	// GatedPixelCNN is a gated PixelCNN with vertical and horizontal stacks.
+	GatedPixelCNN Arch = "gatedpixelcnn"
+)
+
+var knownArchs = []Arch{FVSBN, NADE, MADE, LSTM, GRU, PixelCNN, GatedPixelCNN}
 
 // reservedArchs are names set aside for later versions of the format.
-var reservedArchs = []Arch{"pixelcnn", "gatedpixelcnn", "wavenet"}
+var reservedArchs = []Arch{"wavenet"}
+
+// IsImage reports whether a is one of the convolutional image
+// architectures (pixelcnn, gatedpixelcnn), whose data items are H x W
+// images and which use the Channels ... Classes header fields.
+func (a Arch) IsImage() bool { return a == PixelCNN || a == GatedPixelCNN }
+
+// minVersionMinor returns the smallest minor version that defines arch a:
+// the minor version a writer records and a reader requires.
+func minVersionMinor(a Arch) uint16 {
+	if a.IsImage() {
+		return 1
+	}
+	return 0
+}
 
 // Dist names the per-dimension output distribution.
 type Dist string
@@ -109,6 +134,28 @@ type Header struct {
 	Direct bool
 	// Embed is the embedding width E of lstm and gru.
 	Embed int
+	// Channels is F, the number of feature maps of the residual stream
+	// (pixelcnn) or of each stack (gatedpixelcnn), 1..65536; image
+	// architectures only.
+	Channels int
+	// Layers is L, the number of residual layers of a pixelcnn (0..1024)
+	// or of gated layers of a gatedpixelcnn (1..1024); image
+	// architectures only.
+	Layers int
+	// KernelSize is k, the odd size of the masked k x k convolutions:
+	// 1..255 for pixelcnn, 3..255 for gatedpixelcnn; image architectures
+	// only.
+	KernelSize int
+	// InputKernel is k0, the odd size (3..255) of pixelcnn's mask-A input
+	// convolution; pixelcnn only (0 for every other architecture).
+	InputKernel int
+	// HeadChannels is O, the width of the hidden 1x1 output layer,
+	// 1..65536; image architectures only.
+	HeadChannels int
+	// Classes is N, the number of classes of a class-conditional image
+	// model (0..65536; 0 is an unconditional model); image architectures
+	// only.
+	Classes int
 	// Meta is an optional free-form JSON object (training command, test
 	// NLL, ...). Nil means absent.
 	Meta json.RawMessage

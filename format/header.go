@@ -11,20 +11,25 @@ import (
 	"strings"
 )
 
-// Top-level header keys of version 1.0 and the architectures that use them.
+// Top-level header keys of version 1.1 and the architectures that use them.
 var (
 	commonKeys = []string{"arch", "dims", "shape", "dist", "categories", "meta", "tensors"}
 	archKeys   = map[string][]Arch{
-		"hidden": {NADE, MADE, LSTM, GRU},
-		"masks":  {MADE},
-		"direct": {MADE},
-		"embed":  {LSTM, GRU},
+		"hidden":        {NADE, MADE, LSTM, GRU},
+		"masks":         {MADE},
+		"direct":        {MADE},
+		"embed":         {LSTM, GRU},
+		"channels":      {PixelCNN, GatedPixelCNN},
+		"layers":        {PixelCNN, GatedPixelCNN},
+		"kernel_size":   {PixelCNN, GatedPixelCNN},
+		"input_kernel":  {PixelCNN},
+		"head_channels": {PixelCNN, GatedPixelCNN},
+		"classes":       {PixelCNN, GatedPixelCNN},
 	}
-	// reservedKeys are set aside for the architectures of later versions
-	// (pixelcnn, gatedpixelcnn, wavenet). See SPEC.md.
-	reservedKeys = []string{"layers", "kernel_size", "dilations", "mask_types", "channels",
-		"residual_channels", "skip_channels", "gated"}
-	tensorKeys = []string{"name", "dtype", "shape", "offset", "length"}
+	// reservedKeys are set aside for the architecture of a later version
+	// (wavenet). See SPEC.md.
+	reservedKeys = []string{"dilations", "mask_types", "residual_channels", "skip_channels", "gated"}
+	tensorKeys   = []string{"name", "dtype", "shape", "offset", "length"}
 )
 
 // checkDuplicateKeys walks the JSON text and reports the first object that
@@ -271,6 +276,10 @@ func parseHeader(path string, js []byte, minor uint16, dataLen uint64) (Header, 
 		}
 		return h, nil, p.err("arch", "unknown architecture %q (this build, format %d.%d, knows %s)", arch, VersionMajor, VersionMinor, joinArchs())
 	}
+	if need := minVersionMinor(h.Arch); minor < need {
+		return h, nil, errorf(path, "preamble.minor", "arch %s was added in format version %d.%d, but the file has version %d.%d (in %d.%d the name was reserved)",
+			arch, VersionMajor, need, VersionMajor, minor, VersionMajor, minor)
+	}
 
 	// Keys: known and applicable, known but not for this arch, reserved, unknown.
 	keys := make([]string, 0, len(p.m))
@@ -337,7 +346,13 @@ func parseHeader(path string, js []byte, minor uint16, dataLen uint64) (Header, 
 			return h, nil, p.err("categories", "is %d, must be 2 for dist bernoulli", h.Categories)
 		}
 	case Categorical:
-		if h.Arch != LSTM && h.Arch != GRU {
+		switch {
+		case h.Arch == LSTM || h.Arch == GRU:
+		case h.Arch.IsImage():
+			if h.Categories > maxImageCategories {
+				return h, nil, p.err("categories", "is %d, but arch %s allows at most %d categories", h.Categories, h.Arch, maxImageCategories)
+			}
+		default:
 			return h, nil, p.err("dist", "arch %s supports only dist bernoulli in format %d.%d", h.Arch, VersionMajor, VersionMinor)
 		}
 	default:
@@ -382,6 +397,10 @@ func parseHeader(path string, js []byte, minor uint16, dataLen uint64) (Header, 
 			return h, nil, err
 		}
 		h.Embed = int(e)
+	case PixelCNN, GatedPixelCNN:
+		if err := p.image(&h); err != nil {
+			return h, nil, err
+		}
 	}
 
 	if v, err := p.raw("meta", false); err != nil {

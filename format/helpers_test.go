@@ -112,9 +112,13 @@ func sampleTensors(name string, h Header, dt DType) []Tensor {
 	return out
 }
 
-// rawFile assembles a file from a header text and data section, with
-// correct checksums and the canonical data offset, without validating.
-func rawFile(js string, data []byte) []byte {
+// rawFile assembles a version 1.0 file from a header text and data
+// section, with correct checksums and the canonical data offset, without
+// validating.
+func rawFile(js string, data []byte) []byte { return rawFileMinor(js, data, 0) }
+
+// rawFileMinor is rawFile for a file of version 1.minor.
+func rawFileMinor(js string, data []byte, minor uint16) []byte {
 	dataOff := int(align(uint64(PreambleSize + len(js))))
 	b := make([]byte, dataOff+len(data))
 	copy(b[PreambleSize:], js)
@@ -122,7 +126,7 @@ func rawFile(js string, data []byte) []byte {
 	le := binary.LittleEndian
 	copy(b, Magic)
 	le.PutUint16(b[offMajor:], VersionMajor)
-	le.PutUint16(b[offMinor:], VersionMinor)
+	le.PutUint16(b[offMinor:], minor)
 	le.PutUint64(b[offHeaderLen:], uint64(len(js)))
 	le.PutUint64(b[offDataOffset:], uint64(dataOff))
 	le.PutUint64(b[offDataLen:], uint64(len(data)))

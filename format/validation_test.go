@@ -21,13 +21,13 @@ func goodFile(t testing.TB, name string) []byte {
 }
 
 // editHeader returns the file with its JSON header text edited by
-// strings.Replace(old, new, 1); the checksums are recomputed, so only the
-// validation under test can fail.
+// strings.Replace(old, new, 1), keeping its version; the checksums are
+// recomputed, so only the validation under test can fail.
 func editHeader(t testing.TB, b []byte, old, new string) []byte {
 	t.Helper()
 	js, data := splitFile(b)
 	require.Contains(t, js, old, "test precondition: header contains %q", old)
-	return rawFile(strings.Replace(js, old, new, 1), data)
+	return rawFileMinor(strings.Replace(js, old, new, 1), data, binary.LittleEndian.Uint16(b[offMinor:]))
 }
 
 func readBytes(b []byte) error {
@@ -52,7 +52,7 @@ func headerCases(t testing.TB) []badFile {
 		old, new string
 		want     string // substring naming the field and the problem
 	}{
-		{"unknown arch", made, `"arch":"made"`, `"arch":"transformer"`, `header.arch: unknown architecture "transformer" (this build, format 1.0, knows fvsbn, nade, made, lstm, gru)`},
+		{"unknown arch", made, `"arch":"made"`, `"arch":"transformer"`, `header.arch: unknown architecture "transformer" (this build, format 1.1, knows fvsbn, nade, made, lstm, gru, pixelcnn, gatedpixelcnn)`},
 		{"reserved arch", made, `"arch":"made"`, `"arch":"wavenet"`, `header.arch: architecture "wavenet" is reserved for a later version`},
 		{"arch not a string", made, `"arch":"made"`, `"arch":5`, `header.arch: want a string`},
 		{"missing arch", made, `"arch":"made",`, ``, `header.arch: required key is missing`},
@@ -88,7 +88,7 @@ func headerCases(t testing.TB) []badFile {
 		{"tensor name missing", made, `"name":"order",`, ``, `header.tensors[0].name: required key is missing or null`},
 		{"tensor name empty", made, `"name":"order"`, `"name":""`, `header.tensors[0].name: name must be 1 to 256 bytes`},
 		{"duplicate tensor", made, `"name":"degrees2"`, `"name":"degrees1"`, `tensor "degrees1": appears twice in the tensor index`},
-		{"unknown dtype", made, `"dtype":"float32","length":120,"name":"W1"`, `"dtype":"q4_0","length":120,"name":"W1"`, `tensor "W1".dtype: unknown dtype "q4_0" (this build, format 1.0, reads float32, float16, bfloat16, int32)`},
+		{"unknown dtype", made, `"dtype":"float32","length":120,"name":"W1"`, `"dtype":"q4_0","length":120,"name":"W1"`, `tensor "W1".dtype: unknown dtype "q4_0" (this build, format 1.1, reads float32, float16, bfloat16, int32)`},
 		{"length disagrees", made, `"length":120,"name":"W1"`, `"length":124,"name":"W1"`, `tensor "W1".length: length is 124 bytes, but shape [5 6] of float32 needs 120`},
 		{"misaligned offset", made, `"name":"W1","offset":192`, `"name":"W1","offset":196`, `tensor "W1".offset: offset 196 is not a multiple of 64`},
 		{"offset past end", made, `"name":"W1","offset":192`, `"name":"W1","offset":1099511627776`, `tensor "W1".offset: bytes [1099511627776, 1099511627776+120) run past the end`},
@@ -151,7 +151,7 @@ func preambleCases(t testing.TB) []badFile {
 		{"empty", nil, "preamble: file is 0 bytes, shorter than the 64-byte preamble"},
 		{"short", good[:63], "preamble: file is 63 bytes"},
 		{"bad magic", append([]byte("GGUF"), good[4:]...), "preamble.magic: not an .arw file"},
-		{"newer major", patch(good, offMajor, 2, 2), "preamble.version: file has format version 2.0; this build reads version 1.x (up to 1.0); upgrade arinfer"},
+		{"newer major", patch(good, offMajor, 2, 2), "preamble.version: file has format version 2.0; this build reads version 1.x (up to 1.1); upgrade arinfer"},
 		{"major zero", patch(good, offMajor, 0, 2), "preamble.version: file has format version 0.0"},
 		{"flags", patch(good, offFlags, 1, 4), "preamble.flags: flags are 0x1, must be 0"},
 		{"reserved", patch(good, offReserved, 1, 4), "preamble.reserved: bytes [52,64) must be zero"},
@@ -378,6 +378,6 @@ func TestExpectedTensors(t *testing.T) {
 		"weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1", "out_weight", "out_bias"}, names)
 	_, err = ExpectedTensors(Header{Arch: NADE, Dims: 4, Shape: []int{4}, Dist: Bernoulli, Categories: 2})
 	assert.ErrorContains(t, err, "header.hidden: array has 0 entries, want between 1 and 1")
-	_, err = ExpectedTensors(Header{Arch: "pixelcnn"})
+	_, err = ExpectedTensors(Header{Arch: "wavenet"})
 	assert.ErrorContains(t, err, "reserved for a later version")
 }

@@ -74,6 +74,12 @@ func headerJSON(h Header, infos []TensorInfo) ([]byte, error) {
 		unused("masks", h.Masks != 0, MADE),
 		unused("direct", h.Direct, MADE),
 		unused("embed", h.Embed != 0, LSTM, GRU),
+		unused("channels", h.Channels != 0, PixelCNN, GatedPixelCNN),
+		unused("layers", h.Layers != 0, PixelCNN, GatedPixelCNN),
+		unused("kernel_size", h.KernelSize != 0, PixelCNN, GatedPixelCNN),
+		unused("input_kernel", h.InputKernel != 0, PixelCNN),
+		unused("head_channels", h.HeadChannels != 0, PixelCNN, GatedPixelCNN),
+		unused("classes", h.Classes != 0, PixelCNN, GatedPixelCNN),
 	} {
 		if err != nil {
 			return nil, err
@@ -89,6 +95,15 @@ func headerJSON(h Header, infos []TensorInfo) ([]byte, error) {
 	case LSTM, GRU:
 		m["hidden"] = nonNil(h.Hidden)
 		m["embed"] = h.Embed
+	case PixelCNN, GatedPixelCNN:
+		m["channels"] = h.Channels
+		m["layers"] = h.Layers
+		m["kernel_size"] = h.KernelSize
+		m["head_channels"] = h.HeadChannels
+		m["classes"] = h.Classes
+		if h.Arch == PixelCNN {
+			m["input_kernel"] = h.InputKernel
+		}
 	}
 	if h.Meta != nil {
 		// Re-encode to sort keys and compact; numbers keep their literal text.
@@ -194,7 +209,7 @@ func encode(h Header, tensors []Tensor) ([]byte, error) {
 	le := binary.LittleEndian
 	copy(b, Magic)
 	le.PutUint16(b[offMajor:], VersionMajor)
-	le.PutUint16(b[offMinor:], VersionMinor)
+	le.PutUint16(b[offMinor:], minVersionMinor(h.Arch))
 	le.PutUint64(b[offHeaderLen:], uint64(len(js)))
 	le.PutUint64(b[offDataOffset:], dataOff)
 	le.PutUint64(b[offDataLen:], dataLen)
