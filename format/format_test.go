@@ -58,6 +58,15 @@ func checkModel(t *testing.T, f *File, h Header, ts []Tensor) {
 	assert.Equal(t, h.Masks, got.Masks)
 	assert.Equal(t, h.Direct, got.Direct)
 	assert.Equal(t, h.Embed, got.Embed)
+	assert.Equal(t, h.Channels, got.Channels)
+	assert.Equal(t, h.Layers, got.Layers)
+	assert.Equal(t, h.KernelSize, got.KernelSize)
+	assert.Equal(t, h.InputKernel, got.InputKernel)
+	assert.Equal(t, h.HeadChannels, got.HeadChannels)
+	assert.Equal(t, h.Classes, got.Classes)
+	major, minor := f.Version()
+	assert.Equal(t, VersionMajor, major)
+	assert.Equal(t, int(minVersionMinor(h.Arch)), minor, "the writer records the smallest minor version that defines the file")
 	if h.Meta == nil {
 		assert.Nil(t, got.Meta)
 	} else {

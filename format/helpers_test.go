@@ -53,6 +53,12 @@ func sampleHeaders() map[string]Header {
 			Hidden: []int{5, 4}, Masks: 2, Direct: true},
 		"lstm": {Arch: LSTM, Dims: 4, Shape: []int{4}, Dist: Categorical, Categories: 3, Hidden: []int{3, 3}, Embed: 2},
 		"gru":  {Arch: GRU, Dims: 5, Shape: []int{5}, Dist: Bernoulli, Categories: 2, Hidden: []int{3}, Embed: 2},
+		// Image models (format 1.1): pixelcnn with a class prior and k0 != k,
+		// gatedpixelcnn categorical.
+		"pixelcnn": {Arch: PixelCNN, Dims: 12, Shape: []int{3, 4}, Dist: Bernoulli, Categories: 2,
+			Channels: 2, Layers: 2, KernelSize: 3, InputKernel: 5, HeadChannels: 3, Classes: 2},
+		"gatedpixelcnn": {Arch: GatedPixelCNN, Dims: 12, Shape: []int{4, 3}, Dist: Categorical, Categories: 4,
+			Channels: 2, Layers: 2, KernelSize: 3, HeadChannels: 3},
 		// mixed stores every float dtype: W in float16, V in bfloat16.
 		"mixed": {Arch: NADE, Dims: 6, Shape: []int{6}, Dist: Bernoulli, Categories: 2, Hidden: []int{4},
 			Meta: json.RawMessage(`{"dtypes":"W float16, V bfloat16"}`)},

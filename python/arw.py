@@ -21,7 +21,7 @@ import numpy as np
 
 MAGIC = b"\x89ARW\r\n\x1a\n"
 VERSION_MAJOR = 1
-VERSION_MINOR = 0
+VERSION_MINOR = 1
 PREAMBLE_SIZE = 64
 ALIGNMENT = 64
 MAX_HEADER_LEN = 16 << 20
@@ -36,18 +36,37 @@ DTYPES = {
     "bfloat16": (2, np.dtype("<u2")),  # raw bits; converted on read
     "int32": (4, np.dtype("<i4")),
 }
-ARCHS = ("fvsbn", "nade", "made", "lstm", "gru")
-RESERVED_ARCHS = ("pixelcnn", "gatedpixelcnn", "wavenet")
+ARCHS = ("fvsbn", "nade", "made", "lstm", "gru", "pixelcnn", "gatedpixelcnn")
+IMAGE_ARCHS = ("pixelcnn", "gatedpixelcnn")  # added in format 1.1 (SPEC.md 3.5)
+RESERVED_ARCHS = ("wavenet",)
 COMMON_KEYS = ("arch", "dims", "shape", "dist", "categories", "meta", "tensors")
 ARCH_KEYS = {
     "hidden": ("nade", "made", "lstm", "gru"),
     "masks": ("made",),
     "direct": ("made",),
     "embed": ("lstm", "gru"),
+    "channels": IMAGE_ARCHS,
+    "layers": IMAGE_ARCHS,
+    "kernel_size": IMAGE_ARCHS,
+    "input_kernel": ("pixelcnn",),
+    "head_channels": IMAGE_ARCHS,
+    "classes": IMAGE_ARCHS,
 }
-RESERVED_KEYS = ("layers", "kernel_size", "dilations", "mask_types", "channels",
-                 "residual_channels", "skip_channels", "gated")
+RESERVED_KEYS = ("dilations", "mask_types", "residual_channels", "skip_channels", "gated")
+# Limits of the image architectures (SPEC.md 3.5).
+MAX_IMAGE_SIDE = 65535
+MAX_IMAGE_PIXELS = 2**20
+MAX_IMAGE_CATEGORIES = 65536
+MAX_IMAGE_WIDTH = 65536  # channels, head_channels, classes
+MAX_IMAGE_LAYERS = 1024
+MAX_KERNEL = 255
 TENSOR_KEYS = ("name", "dtype", "shape", "offset", "length")
+
+def min_minor(arch):
+    """The smallest minor version defining ``arch``: what a writer records
+    and a reader requires (SPEC.md 1.2)."""
+    return 1 if arch in IMAGE_ARCHS else 0
+
 
 # Preamble: magic, major, minor, flags, header_len, data_offset, data_len,
 # header_crc, data_crc, preamble_crc, 12 reserved bytes.
@@ -136,7 +155,58 @@ def expected_tensors(h):
                       ("bias_hh_l%d" % n, "float", [G * H])]
             inp = H
         return specs + [("out_weight", "float", [C, H]), ("out_bias", "float", [C])]
+    if arch in IMAGE_ARCHS:
+        return _image_tensors(h)
     raise AssertionError(arch)
+
+
+def _image_tensors(h):
+    """SPEC.md 3.6 (pixelcnn) and 3.7 (gatedpixelcnn)."""
+    F, L, k = h["channels"], h["layers"], h["kernel_size"]
+    O, N = h["head_channels"], h["classes"]
+    C = 1 if h["dist"] == "bernoulli" else h["categories"]
+    n = (k - 1) // 2
+    specs = []
+
+    def add(name, *shape):
+        specs.append((name, "float", list(shape)))
+
+    def cls(name, width):
+        if N >= 1:
+            add(name, N, width)
+
+    if h["arch"] == "pixelcnn":
+        k0 = h["input_kernel"]
+        add("in_w", F, 1, k0, k0)
+        add("in_b", F)
+        cls("in_cls", F)
+        for l in range(1, L + 1):
+            add("res%d_w" % l, F, F, k, k)
+            add("res%d_b" % l, F)
+            cls("res%d_cls" % l, F)
+    else:
+        for l in range(1, L + 1):
+            I = 1 if l == 1 else F
+            add("v%d_w" % l, 2 * F, I, n + 1, k)
+            add("v%d_b" % l, 2 * F)
+            cls("v%d_cls" % l, 2 * F)
+            if l == 1:
+                add("h1_w", 2 * F, 1, 1, n)
+            else:
+                add("h%d_w" % l, 2 * F, F, 1, n + 1)
+            add("h%d_b" % l, 2 * F)
+            cls("h%d_cls" % l, 2 * F)
+            add("vh%d_w" % l, 2 * F, 2 * F)
+            add("vh%d_b" % l, 2 * F)
+            add("ho%d_w" % l, F, F)
+            add("ho%d_b" % l, F)
+    add("head1_w", O, F)
+    add("head1_b", O)
+    add("head2_w", C, O)
+    add("head2_b", C)
+    if N >= 1:
+        add("class_logits", N)
+    return specs
 
 
 # ---------------------------------------------------------------- header
@@ -154,6 +224,13 @@ def _describe(h):
         s += " masks=%d direct=%s" % (h["masks"], h["direct"])
     if h["arch"] in ("lstm", "gru"):
         s += " embed=%d categories=%d dist=%s" % (h["embed"], h["categories"], h["dist"])
+    if h["arch"] in IMAGE_ARCHS:
+        s += " shape=%s channels=%d layers=%d kernel_size=%d" % (h["shape"], h["channels"], h["layers"],
+                                                                 h["kernel_size"])
+        if h["arch"] == "pixelcnn":
+            s += " input_kernel=%d" % h["input_kernel"]
+        s += " head_channels=%d classes=%d categories=%d dist=%s" % (h["head_channels"], h["classes"],
+                                                                     h["categories"], h["dist"])
     return s
 
 
@@ -208,6 +285,9 @@ def _check_hyper(path, m, minor):
                               "this build reads %d.%d" % (arch, VERSION_MAJOR, VERSION_MINOR))
         raise err("arch", "unknown architecture %r (this build, format %d.%d, knows %s)"
                   % (arch, VERSION_MAJOR, VERSION_MINOR, ", ".join(ARCHS)))
+    if minor < min_minor(arch):
+        raise ArwError(path, "preamble.minor", "arch %s is defined from format version %d.%d on, but the file "
+                       "says %d.%d" % (arch, VERSION_MAJOR, min_minor(arch), VERSION_MAJOR, minor))
     for k in sorted(m):
         if k in COMMON_KEYS:
             continue
@@ -239,9 +319,11 @@ def _check_hyper(path, m, minor):
         k = 2
     if dist == "bernoulli" and k != 2:
         raise err("categories", "is %d, must be 2 for dist bernoulli" % k)
-    if dist == "categorical" and arch not in ("lstm", "gru"):
+    if dist == "categorical" and arch not in ("lstm", "gru") + IMAGE_ARCHS:
         raise err("dist", "arch %s supports only dist bernoulli in format %d.%d"
                   % (arch, VERSION_MAJOR, VERSION_MINOR))
+    if dist == "categorical" and arch in IMAGE_ARCHS and k > MAX_IMAGE_CATEGORIES:
+        raise err("categories", "is %d; arch %s takes at most %d" % (k, arch, MAX_IMAGE_CATEGORIES))
     h["categories"] = k
     if arch == "nade":
         h["hidden"] = get_int_list("hidden", True, 1, 1, 1, MAX_HYPER)
@@ -262,6 +344,29 @@ def _check_hyper(path, m, minor):
                 raise err("hidden", "entry %d is %d but entry 0 is %d: all %s layers have the same size"
                           % (i, x, h["hidden"][0], arch))
         h["embed"] = get_int("embed", True, 1, MAX_HYPER)
+    elif arch in IMAGE_ARCHS:
+        shape = h["shape"]
+        if len(shape) != 2:
+            raise err("shape", "is %s; arch %s needs exactly [H, W]" % (shape, arch))
+        if max(shape) > MAX_IMAGE_SIDE:
+            raise err("shape", "is %s; H and W are at most %d" % (shape, MAX_IMAGE_SIDE))
+        if h["dims"] > MAX_IMAGE_PIXELS:
+            raise err("shape", "%s has %d pixels; arch %s takes at most %d" % (shape, h["dims"], arch, MAX_IMAGE_PIXELS))
+        gated = arch == "gatedpixelcnn"
+
+        def get_odd(key, lo):
+            v = get_int(key, True, lo, MAX_KERNEL)
+            if v % 2 == 0:
+                raise err(key, "is %d, must be odd" % v)
+            return v
+
+        h["channels"] = get_int("channels", True, 1, MAX_IMAGE_WIDTH)
+        h["layers"] = get_int("layers", True, 1 if gated else 0, MAX_IMAGE_LAYERS)
+        h["kernel_size"] = get_odd("kernel_size", 3 if gated else 1)
+        if not gated:
+            h["input_kernel"] = get_odd("input_kernel", 3)
+        h["head_channels"] = get_int("head_channels", True, 1, MAX_IMAGE_WIDTH)
+        h["classes"] = get_int("classes", True, 0, MAX_IMAGE_WIDTH)
     meta = get("meta", False)
     if meta is not None:
         if not isinstance(meta, dict):
@@ -548,7 +653,8 @@ def _to_storage(path, name, a, dt):
 
 def encode(header, tensors, dtypes=None, path=""):
     """Return the canonical .arw bytes for ``header`` (dict: arch, dims, shape,
-    dist, categories, hidden, masks, direct, embed, meta as the arch needs)
+    dist, categories, hidden, masks, direct, embed, channels, layers,
+    kernel_size, input_kernel, head_channels, classes, meta as the arch needs)
     and ``tensors`` (mapping name -> array, stored in iteration order).
     ``dtypes`` maps names to "float32", "float16", "bfloat16" or "int32";
     the default is int32 for integer arrays and float32 for float arrays.
@@ -558,7 +664,8 @@ def encode(header, tensors, dtypes=None, path=""):
     if hdr.get("dist") == "bernoulli" and "categories" not in hdr:
         hdr["categories"] = 2
     # Normalize numpy integers and tuples so that JSON encoding is exact.
-    for k in ("dims", "categories", "masks", "embed"):
+    for k in ("dims", "categories", "masks", "embed", "channels", "layers", "kernel_size", "input_kernel",
+              "head_channels", "classes"):
         if isinstance(hdr.get(k), np.integer):
             hdr[k] = int(hdr[k])
     for k in ("shape", "hidden"):
@@ -594,7 +701,7 @@ def encode(header, tensors, dtypes=None, path=""):
         out[data_off + o:data_off + o + len(blob)] = blob
     header_crc = _crc(memoryview(out)[PREAMBLE_SIZE:data_off])
     data_crc = _crc(memoryview(out)[data_off:])
-    pre = _PREAMBLE.pack(MAGIC, VERSION_MAJOR, VERSION_MINOR, 0, len(js), data_off, data_len,
+    pre = _PREAMBLE.pack(MAGIC, VERSION_MAJOR, min_minor(hdr.get("arch")), 0, len(js), data_off, data_len,
                          header_crc, data_crc, 0, bytes(12))
     out[:PREAMBLE_SIZE] = pre
     out[48:52] = struct.pack("<I", _crc(bytes(out[:48])))

@@ -50,6 +50,14 @@ def sample_headers():
                  "hidden": [3, 3], "embed": 2},
         "gru": {"arch": "gru", "dims": 5, "shape": [5], "dist": "bernoulli", "categories": 2,
                 "hidden": [3], "embed": 2},
+        # image models (format 1.1): pixelcnn with a class prior and k0 != k,
+        # gatedpixelcnn categorical
+        "pixelcnn": {"arch": "pixelcnn", "dims": 12, "shape": [3, 4], "dist": "bernoulli", "categories": 2,
+                     "channels": 2, "layers": 2, "kernel_size": 3, "input_kernel": 5, "head_channels": 3,
+                     "classes": 2},
+        "gatedpixelcnn": {"arch": "gatedpixelcnn", "dims": 12, "shape": [4, 3], "dist": "categorical",
+                          "categories": 4, "channels": 2, "layers": 2, "kernel_size": 3, "head_channels": 3,
+                          "classes": 0},
         "mixed": {"arch": "nade", "dims": 6, "shape": [6], "dist": "bernoulli", "categories": 2, "hidden": [4],
                   "meta": {"dtypes": "W float16, V bfloat16"}},
     }

@@ -236,7 +236,7 @@ def test_preamble_validation():
     cases = [
         (b"", "preamble: file is 0 bytes"),
         (b"GGUF" + g[4:], "preamble.magic: not an .arw file"),
-        (patch(g, 8, "<H", 2), "file has format version 2.0; this build reads version 1.x (up to 1.0); upgrade"),
+        (patch(g, 8, "<H", 2), "file has format version 2.0; this build reads version 1.x (up to 1.1); upgrade"),
         (patch(g, 12, "<I", 1), "preamble.flags"),
         (patch(g, 52, "<I", 1), "preamble.reserved"),
         (patch(g, 16, "<Q", 0), "preamble.header_len: header length 0 outside"),
