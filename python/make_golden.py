@@ -13,6 +13,7 @@ the exporter is part of the loop) into models/golden/<name>.json.
 
 import argparse
 import json
+import math
 import os
 import sys
 
@@ -50,6 +51,9 @@ def load_arw(path):
     if arch in ("lstm", "gru"):
         import rnn
         return rnn.from_arw(path)
+    if arch in ("pixelcnn", "gatedpixelcnn"):
+        import pixelcnn
+        return pixelcnn.from_arw(path)
     shape = tuple(header["shape"])
     if arch == "fvsbn":
         m = models.FVSBN(d=d, order=t["order"], shape=shape)
@@ -116,21 +120,116 @@ def random_models():
         print(name, "mean log p", f32.mean())
 
 
+# Image models (SPEC 3.6, 3.7): name, class, constructor arguments. Small
+# images in every variant (Bernoulli / 256 grey levels, with / without
+# classes, kernel sizes 3 and 5, input kernels 5 and 7) and two deep stacks
+# at MNIST size.
+CONV = [
+    ("pixelcnn-6x5-h8-l2", "PixelCNN", dict(h=6, w=5, channels=8, layers=2, kernel_size=3, input_kernel=5,
+                                             head_channels=6)),
+    ("pixelcnn-8x8-k256-c3", "PixelCNN", dict(h=8, w=8, channels=8, layers=3, kernel_size=3, input_kernel=7,
+                                               head_channels=16, k=256, classes=3)),
+    ("pixelcnn-5x7-k5-l0-c2", "PixelCNN", dict(h=5, w=7, channels=5, layers=0, kernel_size=5, input_kernel=3,
+                                                head_channels=4, classes=2)),
+    ("gated-6x6-h8-l3-c4", "GatedPixelCNN", dict(h=6, w=6, channels=8, layers=3, kernel_size=3, head_channels=8,
+                                                  classes=4)),
+    ("gated-5x7-k5-cat5", "GatedPixelCNN", dict(h=5, w=7, channels=6, layers=2, kernel_size=5, head_channels=8,
+                                                 k=5)),
+    ("gated-8x8-k256-c3", "GatedPixelCNN", dict(h=8, w=8, channels=8, layers=2, kernel_size=3, head_channels=8,
+                                                 k=256, classes=3)),
+    ("gated-28x28-h16-l12-c10", "GatedPixelCNN", dict(h=28, w=28, channels=16, layers=12, kernel_size=3,
+                                                       head_channels=16, classes=10)),
+    ("pixelcnn-28x28-h16-l10", "PixelCNN", dict(h=28, w=28, channels=16, layers=10, kernel_size=3,
+                                                 input_kernel=7, head_channels=16)),
+]
+
+
+def randomize_conv(model, gen):
+    """Weights uniform in +-1.5/sqrt(fan_in), biases, class rows and the
+    class prior N(0, 0.3^2): conditionals far from uniform, activations of
+    a deep residual stack still finite."""
+    with torch.no_grad():
+        for name in model.tensor_names():
+            p = getattr(model, name)
+            if p.dim() >= 2 and not name.endswith("_cls"):
+                p.copy_((torch.rand(p.shape, generator=gen) * 2 - 1) * 1.5 / math.sqrt(p[0].numel()))
+            else:
+                p.copy_(torch.randn(p.shape, generator=gen) * 0.3)
+    return model
+
+
+def golden_conv(path_json, model, x, labels, extra=None):
+    """Like golden, for an image model: with labels, log_prob_* are log p(x | y)
+    and marginal_* the unconditional log p(x)."""
+    xt = torch.from_numpy(x)
+    rec = {"inputs": x.astype(np.uint8).tolist(), "rtol": 1e-4}
+    with torch.no_grad():
+        for dt, suffix in ((torch.float32, "f32"), (torch.float64, "f64")):
+            m = model.to(dt)
+            if labels is not None:
+                y = torch.from_numpy(labels)
+                rec["log_prob_" + suffix] = m.log_prob(xt, y).double().numpy().tolist()
+                rec["marginal_" + suffix] = m.log_prob(xt).double().numpy().tolist()
+            else:
+                rec["log_prob_" + suffix] = m.log_prob(xt).double().numpy().tolist()
+    model.float()
+    if labels is not None:
+        rec["labels"] = labels.tolist()
+    if extra:
+        rec.update(extra)
+    with open(path_json, "w") as f:
+        json.dump(rec, f)
+    return np.array(rec["log_prob_f32"])
+
+
+def conv_models():
+    import pixelcnn
+    out = os.path.join(ROOT, "engine", "testdata", "golden")
+    os.makedirs(out, exist_ok=True)
+    gen = torch.Generator().manual_seed(20261205)
+    rng = np.random.default_rng(20261205)
+    for name, cls, kw in CONV:
+        m = randomize_conv(getattr(pixelcnn, cls)(**kw), gen)
+        path = os.path.join(out, name + ".arw")
+        export.export_model(m, path)
+        m2 = load_arw(path)  # the exporter is in the loop
+        n = 4 if m.h * m.w > 100 else 12
+        if m.k == 2:
+            x = (rng.random((n, m.h * m.w)) < 0.3).astype(np.float32)
+        else:
+            x = rng.integers(0, m.k, (n, m.h * m.w)).astype(np.float32)
+        labels = rng.integers(0, m.classes, n).astype(np.int64) if m.classes else None
+        f32 = golden_conv(os.path.join(out, name + ".json"), m2, x, labels)
+        print(name, "mean log p", f32.mean())
+
+
 def trained_models():
     import mnist
     out = os.path.join(ROOT, "models", "golden")
     os.makedirs(out, exist_ok=True)
-    test = mnist.binarized("test")[0][:32].astype(np.float32)
+    test, labels = mnist.binarized("test")
+    test, labels = test[:32].astype(np.float32), labels[:32].astype(np.int64)
     for fn in sorted(os.listdir(os.path.join(ROOT, "models"))):
         if not fn.endswith(".arw"):
             continue
         m = load_arw(os.path.join(ROOT, "models", fn))
-        f32 = golden(os.path.join(out, fn[:-4] + ".json"), m, test, {"model": "models/" + fn})
+        extra = {"model": "models/" + fn}
+        if getattr(m, "arch", None) in ("pixelcnn", "gatedpixelcnn"):
+            f32 = golden_conv(os.path.join(out, fn[:-4] + ".json"), m, test, labels if m.classes else None, extra)
+        else:
+            f32 = golden(os.path.join(out, fn[:-4] + ".json"), m, test, extra)
         print(fn, "mean NLL on the first 32 test images", -f32.mean())
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--trained", action="store_true")
+    ap.add_argument("--conv", action="store_true", help="only the random-weight image models")
     a = ap.parse_args()
-    trained_models() if a.trained else random_models()
+    if a.trained:
+        trained_models()
+    elif a.conv:
+        conv_models()
+    else:
+        random_models()
+        conv_models()

@@ -67,7 +67,8 @@ class _ImageModel(nn.Module):
     def _image(self, x):
         """[B, H*W] (or [B, H, W]) values -> the float32 input map [B, 1, H, W]."""
         x = x.reshape(x.shape[0], 1, self.h, self.w)
-        return (x.to(torch.float64) / (self.k - 1)).to(torch.float32) if self.k != 2 else x.to(torch.float32)
+        u = (x.to(torch.float64) / (self.k - 1)).to(torch.float32)  # SPEC 3.5: rounded to float32
+        return u.to(self.head1_w.dtype)
 
     def _bias(self, tab, y):
         """Rows y of a [classes, C] table as a [B, C, 1, 1] bias (0 without classes)."""
