@@ -84,6 +84,21 @@ func validEdgeFiles(t testing.TB) map[string][]byte {
 	binary.LittleEndian.PutUint16(b[offMinor:], 7)
 	fixChecksums(b)
 	out["valid_minor_7_unknown_keys"] = b
+
+	// A pixelcnn without residual layers, 1x1 kernels and 256 grey levels.
+	h := Header{Arch: PixelCNN, Dims: 6, Shape: []int{2, 3}, Dist: Categorical, Categories: 256,
+		Channels: 3, Layers: 0, KernelSize: 1, InputKernel: 3, HeadChannels: 2, Classes: 1}
+	b, err = Encode(h, sampleTensors("", h, F32))
+	require.NoError(t, err)
+	out["valid_pixelcnn_no_layers_256_levels"] = b
+
+	// A gatedpixelcnn of a newer minor version with a key and a tensor
+	// this version does not know.
+	js, data = splitFile(goodFile(t, "gatedpixelcnn"))
+	js = strings.Replace(js, `"dims":12`, `"dilation":2,"dims":12`, 1)
+	js = strings.TrimSuffix(js, `]}`) + `,{"dtype":"float32","length":4,"name":"future","offset":1472,"shape":[1]}]}`
+	data = append(append(bytes.Clone(data), make([]byte, 1472-len(data))...), 0, 0, 0x80, 0x3f)
+	out["valid_gatedpixelcnn_minor_2_unknown_key"] = rawFileMinor(js, data, 2)
 	return out
 }
 

@@ -46,6 +46,8 @@ type badFile struct {
 func headerCases(t testing.TB) []badFile {
 	made := goodFile(t, "made")
 	nade := goodFile(t, "nade")
+	pc := goodFile(t, "pixelcnn")
+	gp := goodFile(t, "gatedpixelcnn")
 	cases := []struct {
 		name     string
 		file     []byte
@@ -99,12 +101,48 @@ func headerCases(t testing.TB) []badFile {
 		{"overflowing shape", made, `"length":120,"name":"W1","offset":192,"shape":[5,6]`, `"length":120,"name":"W1","offset":192,"shape":[4294967296,4294967296,4294967296]`, `tensor "W1".shape: shape`},
 		{"zero dimension", made, `"shape":[5,6]`, `"shape":[0,6]`, `tensor "W1".shape: entry 0: value 0 outside`},
 		{"tensor rank", made, `"shape":[5,6]`, `"shape":[1,1,1,1,1,1,1,5,6]`, `tensor "W1".shape: array has 9 entries, want between 0 and 8`},
+
+		// Image architectures (format 1.1, SPEC.md 3.5).
+		{"pixelcnn shape rank 3", pc, `"shape":[3,4]`, `"shape":[1,3,4]`, `header.shape: is [1 3 4], but arch pixelcnn needs exactly [H, W]`},
+		{"gatedpixelcnn shape rank 1", gp, `"shape":[4,3]`, `"shape":[12]`, `header.shape: is [12], but arch gatedpixelcnn needs exactly [H, W]`},
+		{"pixelcnn too many pixels", pc, `"dims":12,`, `"dims":1049600,`, ``},
+		{"pixelcnn image too wide", pc, `"dims":12,`, `"dims":65536,`, ``},
+		{"pixelcnn even kernel_size", pc, `"kernel_size":3`, `"kernel_size":4`, `header.kernel_size: is 4, must be odd`},
+		{"pixelcnn even input_kernel", pc, `"input_kernel":5`, `"input_kernel":6`, `header.input_kernel: is 6, must be odd`},
+		{"pixelcnn input_kernel 1", pc, `"input_kernel":5`, `"input_kernel":1`, `header.input_kernel: value 1 outside [3, 255]`},
+		{"pixelcnn kernel_size too large", pc, `"kernel_size":3`, `"kernel_size":257`, `header.kernel_size: value 257 outside [1, 255]`},
+		{"gatedpixelcnn kernel_size 1", gp, `"kernel_size":3`, `"kernel_size":1`, `header.kernel_size: value 1 outside [3, 255]`},
+		{"gatedpixelcnn kernel_size not an integer", gp, `"kernel_size":3`, `"kernel_size":3.0`, `header.kernel_size: want an integer, found 3.0`},
+		{"pixelcnn missing classes", pc, `"classes":2,`, ``, `header.classes: required key is missing`},
+		{"gatedpixelcnn missing head_channels", gp, `"head_channels":3,`, ``, `header.head_channels: required key is missing`},
+		{"pixelcnn missing input_kernel", pc, `"input_kernel":5,`, ``, `header.input_kernel: required key is missing`},
+		{"input_kernel in gatedpixelcnn", gp, `"head_channels":3,`, `"head_channels":3,"input_kernel":3,`, `header.input_kernel: key is not used by arch gatedpixelcnn`},
+		{"channels in made", made, `"dims":6`, `"channels":2,"dims":6`, `header.channels: key is not used by arch made`},
+		{"hidden in pixelcnn", pc, `"dims":12`, `"dims":12,"hidden":[4]`, `header.hidden: key is not used by arch pixelcnn`},
+		{"gatedpixelcnn layers zero", gp, `"layers":2`, `"layers":0`, `header.layers: value 0 outside [1, 1024]`},
+		{"pixelcnn layers too many", pc, `"layers":2`, `"layers":1025`, `header.layers: value 1025 outside [0, 1024]`},
+		{"pixelcnn channels zero", pc, `"channels":2`, `"channels":0`, `header.channels: value 0 outside [1, 65536]`},
+		{"gatedpixelcnn channels too many", gp, `"channels":2`, `"channels":65537`, `header.channels: value 65537 outside [1, 65536]`},
+		{"pixelcnn negative classes", pc, `"classes":2`, `"classes":-1`, `header.classes: value -1 outside [0, 65536]`},
+		{"pixelcnn classes null", pc, `"classes":2`, `"classes":null`, `header.classes: must not be null`},
+		{"gatedpixelcnn too many categories", gp, `"categories":4`, `"categories":65537`, `header.categories: is 65537, but arch gatedpixelcnn allows at most 65536 categories`},
+		{"gatedpixelcnn categorical without categories", gp, `"categories":4,`, ``, `header.categories: required key is missing`},
+		{"gatedpixelcnn reserved key", gp, `"dims":12`, `"dims":12,"gated":true`, `header.gated: key is reserved for a later version`},
+	}
+	// Two edits each: dims and shape change together.
+	twoEdits := map[string]struct{ shape, want string }{
+		"pixelcnn too many pixels": {`"shape":[1025,1024]`, `header.shape: [1025 1024] has 1049600 pixels, but arch pixelcnn allows at most 1048576`},
+		"pixelcnn image too wide":  {`"shape":[1,65536]`, `header.shape: is [1 65536], but arch pixelcnn allows at most 65535 rows and 65535 columns`},
 	}
 	var out []badFile
 	for _, c := range cases {
 		b := c.file
 		if c.old != "" {
 			b = editHeader(t, c.file, c.old, c.new)
+		}
+		if e, ok := twoEdits[c.name]; ok {
+			b = editHeader(t, b, `"shape":[3,4]`, e.shape)
+			c.want = e.want
 		}
 		out = append(out, badFile{c.name, b, c.want})
 	}
@@ -167,6 +205,9 @@ func preambleCases(t testing.TB) []badFile {
 		{"trailing bytes", func() []byte { b := append(bytes.Clone(good), 0); fixChecksums(b); return b }(), "preamble.data_len: data section claims 280 bytes from offset 576, but the file has 281"},
 		{"truncated", good[:len(good)-1], "preamble.data_len: data section claims 280 bytes"},
 		{"nonzero padding", padded, "header padding: byte 514 between the header end (514) and the data offset (576) is 0x7, must be 0"},
+		// Image architectures are defined from version 1.1 on; 1.0 reserved their names.
+		{"pixelcnn minor 0", patch(goodFile(t, "pixelcnn"), offMinor, 0, 2), "preamble.minor: arch pixelcnn was added in format version 1.1, but the file has version 1.0"},
+		{"gatedpixelcnn minor 0", patch(goodFile(t, "gatedpixelcnn"), offMinor, 0, 2), "preamble.minor: arch gatedpixelcnn was added in format version 1.1"},
 	}
 }
 
@@ -269,6 +310,46 @@ func archCases() []archCase {
 			`tensor "weight_ih_l0".shape: is [9 2], want [12 2] for arch lstm`},
 		{"embed rows", "gru", func(h *Header, ts []Tensor) []Tensor { h.Embed = 3; return ts },
 			`tensor "embed".shape: is [3 2], want [3 3]`},
+
+		// Image architectures (SPEC.md 3.6, 3.7).
+		{"gatedpixelcnn h1_w shape", "gatedpixelcnn", func(h *Header, ts []Tensor) []Tensor {
+			return replace(ts, Float32Tensor("h1_w", []int{4, 1, 1, 2}, make([]float32, 8)))
+		}, `tensor "h1_w".shape: is [4 1 1 2], want [4 1 1 1] for arch gatedpixelcnn with dims=12 shape=[4 3] channels=2 layers=2 kernel_size=3 head_channels=3 classes=0 categories=4 dist=categorical`},
+		{"gatedpixelcnn v2_w reads the image", "gatedpixelcnn", func(h *Header, ts []Tensor) []Tensor {
+			return replace(ts, Float32Tensor("v2_w", []int{4, 1, 2, 3}, make([]float32, 24)))
+		}, `tensor "v2_w".shape: is [4 1 2 3], want [4 2 2 3]`},
+		{"gatedpixelcnn h2_w excludes the centre", "gatedpixelcnn", func(h *Header, ts []Tensor) []Tensor {
+			return replace(ts, Float32Tensor("h2_w", []int{4, 2, 1, 1}, make([]float32, 8)))
+		}, `tensor "h2_w".shape: is [4 2 1 1], want [4 2 1 2]`},
+		{"pixelcnn missing class_logits", "pixelcnn", func(h *Header, ts []Tensor) []Tensor { return without(ts, "class_logits") },
+			`tensor "class_logits": required by arch pixelcnn but missing from the tensor index`},
+		{"pixelcnn class tensors without classes", "pixelcnn", func(h *Header, ts []Tensor) []Tensor { h.Classes = 0; return ts },
+			`tensor "in_cls": is not part of arch pixelcnn`},
+		{"gatedpixelcnn classes without class tensors", "gatedpixelcnn", func(h *Header, ts []Tensor) []Tensor { h.Classes = 2; return ts },
+			`tensor "v1_cls": required by arch gatedpixelcnn but missing`},
+		{"pixelcnn class count", "pixelcnn", func(h *Header, ts []Tensor) []Tensor { h.Classes = 3; return ts },
+			`tensor "in_cls".shape: is [2 2], want [3 2]`},
+		{"pixelcnn missing layer", "pixelcnn", func(h *Header, ts []Tensor) []Tensor { h.Layers = 3; return ts },
+			`tensor "res3_w": required by arch pixelcnn but missing`},
+		{"pixelcnn extra layer", "pixelcnn", func(h *Header, ts []Tensor) []Tensor { h.Layers = 1; return ts },
+			`tensor "res2_w": is not part of arch pixelcnn`},
+		{"pixelcnn input kernel", "pixelcnn", func(h *Header, ts []Tensor) []Tensor { h.InputKernel = 3; return ts },
+			`tensor "in_w".shape: is [2 1 5 5], want [2 1 3 3]`},
+		{"pixelcnn kernel size", "pixelcnn", func(h *Header, ts []Tensor) []Tensor { h.KernelSize = 5; return ts },
+			`tensor "res1_w".shape: is [2 2 3 3], want [2 2 5 5]`},
+		{"pixelcnn bernoulli head", "pixelcnn", func(h *Header, ts []Tensor) []Tensor {
+			h.Dist, h.Categories = Categorical, 2
+			return ts
+		}, `tensor "head2_w".shape: is [1 3], want [2 3]`},
+		{"gatedpixelcnn categorical head", "gatedpixelcnn", func(h *Header, ts []Tensor) []Tensor { h.Categories = 5; return ts },
+			`tensor "head2_w".shape: is [4 3], want [5 3]`},
+		{"gatedpixelcnn int weight", "gatedpixelcnn", func(h *Header, ts []Tensor) []Tensor {
+			return replace(ts, Int32Tensor("vh1_b", []int{4}, make([]int32, 4)))
+		}, `tensor "vh1_b".dtype: is int32, want float32, float16 or bfloat16`},
+		{"pixelcnn is not gatedpixelcnn", "pixelcnn", func(h *Header, ts []Tensor) []Tensor {
+			h.Arch, h.InputKernel = GatedPixelCNN, 0
+			return ts
+		}, `tensor "v1_w": required by arch gatedpixelcnn but missing`},
 	}
 }
 
