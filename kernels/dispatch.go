@@ -77,6 +77,10 @@ type impl struct {
 	// Fused recurrent cells (rnn.go).
 	lstmCell func(g, c, h []float32)
 	gruCell  func(g, h []float32)
+
+	// Gated activation (gate.go): dst = tanh(a)·sigmoid(b), len(a),
+	// len(b) >= len(dst).
+	gate func(dst, a, b []float32)
 }
 
 // tiers holds the table of every tier this build and CPU can run; cur is
@@ -112,6 +116,7 @@ var genericImpl = impl{
 	sigmoidDot: sigmoidDotGeneric,
 	lstmCell:   lstmCellGeneric,
 	gruCell:    gruCellGeneric,
+	gate:       gateGeneric,
 }
 
 // EnvVar is the environment variable that forces a tier at start-up.

@@ -1,0 +1,197 @@
+package kernels
+
+import "sync"
+
+// convGeom maps the rows of a convolution's implicit GEMM to pixels. Rows
+// come in runs of run rows, runs of them (M = run*runs):
+//   - Conv2D: one run per image, its pixels from (row0, 0) on in raster
+//     order, the output rows outStride = out.LD apart;
+//   - Conv2DAt: one run of N rows, row m the pixel (row0, col0) of image m,
+//     the output rows outStride = out.ImgStride apart.
+//
+// Output row m is out.Data[(m/run)*out.ImgStride + outBase + (m%run)*outStride:].
+type convGeom struct {
+	in, out    Image
+	run, runs  int
+	row0, col0 int
+	at         bool
+	outBase    int
+	outStride  int
+}
+
+// outOff returns the offset in out.Data of output row m's channel 0.
+func (g *convGeom) outOff(m int) int {
+	return (m/g.run)*g.out.ImgStride + g.outBase + (m%g.run)*g.outStride
+}
+
+// pixel returns image, row and column of GEMM row m.
+func (g *convGeom) pixel(m int) (img, r, c int) {
+	if g.at {
+		return m, g.row0, g.col0
+	}
+	img, q := m/g.run, m%g.run
+	w := g.in.W
+	return img, g.row0 + q/w, q % w
+}
+
+// maxMR bounds the micro-kernel height of every tier (AVX-512: 14).
+const maxMR = 16
+
+// convBuf is one Conv2D call's workspace, recycled through a pool.
+type convBuf struct {
+	a, tile []float32
+}
+
+var convPool = sync.Pool{New: func() any { return new(convBuf) }}
+
+// conv runs the implicit GEMM of g on tier t: for each mc-row block of
+// output pixels (their channels first set to bias unless acc), for each K
+// block, gather the A block and run the micro-kernel over its mr x nr tiles
+// against the packed weights; a tile runs straight on the output when its
+// rows are equally spaced there and it has nr whole columns, otherwise on a
+// scratch tile that is added back.
+func conv(t *impl, cw *ConvWeights, g *convGeom, bias []float32, acc bool) {
+	m := g.run * g.runs
+	if m == 0 {
+		return
+	}
+	cout := cw.cout
+	out := g.out.Data
+	k := len(cw.taps) * cw.cin
+	if k == 0 {
+		for i := 0; i < m; i++ {
+			o := g.outOff(i)
+			startRow(out[o:o+cout], bias, acc)
+		}
+		return
+	}
+	pk := cw.packedFor(t)
+	mr, nr := t.mr, t.nr
+	mcMax := min(t.mc, roundUp(m, mr))
+	buf := convPool.Get().(*convBuf)
+	buf.a = grow(buf.a, mcMax*pk.kmax)
+	buf.tile = grow(buf.tile, mr*nr)
+	micro := t.gemmMicro
+	direct := g.outStride >= nr
+
+	for ic := 0; ic < m; ic += mcMax {
+		mc := min(mcMax, m-ic)
+		for i := ic; i < ic+mc; i++ {
+			o := g.outOff(i)
+			startRow(out[o:o+cout], bias, acc)
+		}
+		for bi := range pk.off {
+			k0, kb := pk.ks[bi], pk.ks[bi+1]-pk.ks[bi]
+			packConvA(cw, g, ic, mc, k0, kb, mr, buf.a)
+			for q := 0; q*nr < cout; q++ {
+				j := q * nr
+				cols := min(nr, cout-j)
+				bp := pk.data[pk.off[bi]+q*kb*nr : pk.off[bi]+(q+1)*kb*nr]
+				for i := 0; i < mc; i += mr {
+					rows := min(mr, mc-i)
+					ap := buf.a[i*kb : (i+mr)*kb]
+					row := ic + i
+					if direct && rows == mr && cols == nr && row%g.run+mr <= g.run {
+						micro(kb, ap, bp, out[g.outOff(row)+j:], g.outStride)
+						continue
+					}
+					tile := buf.tile
+					clear(tile)
+					micro(kb, ap, bp, tile, nr)
+					for r := 0; r < rows; r++ {
+						o := g.outOff(row+r) + j
+						dst := out[o : o+cols]
+						for s := range dst {
+							dst[s] += tile[r*nr+s]
+						}
+					}
+				}
+			}
+		}
+	}
+	convPool.Put(buf)
+}
+
+// startRow prepares output row y for accumulation: y = bias (0 if nil),
+// or y += bias when acc is set.
+func startRow(y, bias []float32, acc bool) {
+	switch {
+	case !acc:
+		fillBias(y, bias)
+	case bias != nil:
+		for i, v := range bias[:len(y)] {
+			y[i] += v
+		}
+	}
+}
+
+// packConvA gathers rows [ic, ic+mc) and columns [k0, k0+kb) of the
+// implicit A matrix (row m, column t*cin+ci = channel ci of the input pixel
+// that tap t of row m's pixel reads, 0 outside the image) into mr-row
+// panels: panel r holds element (r*mr+i, p) at dst[r*mr*kb + p*mr + i],
+// zero-padded to whole panels.
+func packConvA(cw *ConvWeights, g *convGeom, ic, mc, k0, kb, mr int, dst []float32) {
+	cin := cw.cin
+	in := g.in
+	var img, rr, cc [maxMR]int
+	var src [maxMR]int
+	for r := 0; r < mc; r += mr {
+		rows := min(mr, mc-r)
+		panel := dst[r*kb : r*kb+mr*kb]
+		if rows < mr {
+			clear(panel)
+		}
+		for i := 0; i < rows; i++ {
+			img[i], rr[i], cc[i] = g.pixel(ic + r + i)
+		}
+		for p := 0; p < kb; {
+			kk := k0 + p
+			tap := cw.taps[kk/cin]
+			ci0 := kk % cin
+			n := min(cin-ci0, kb-p) // channels of this tap in the block
+			for i := 0; i < rows; i++ {
+				y, x := rr[i]+tap.DY, cc[i]+tap.DX
+				if y < 0 || y >= in.H || x < 0 || x >= in.W {
+					src[i] = -1
+				} else {
+					src[i] = img[i]*in.ImgStride + (y*in.W+x)*in.LD + ci0
+				}
+			}
+			gatherPixels(panel[p*mr:], mr, in.Data, src[:rows], n)
+			p += n
+		}
+	}
+}
+
+// gatherPixels interleaves n channels of len(src) pixels into a panel of
+// width w: dst[c*w+i] = data[src[i]+c] for c < n, or 0 where src[i] < 0.
+func gatherPixels(dst []float32, w int, data []float32, src []int, n int) {
+	for i, s := range src {
+		if s < 0 {
+			for c := 0; c < n; c++ {
+				dst[c*w+i] = 0
+			}
+			continue
+		}
+		for c, v := range data[s : s+n] {
+			dst[c*w+i] = v
+		}
+	}
+}
+
+// convPixel is Conv2DAt for one image: for each kept tap whose input pixel
+// is inside the image, one GEMV over that tap's Cin x Cout weight rows.
+func convPixel(t *impl, cw *ConvWeights, in Image, r, c int, out Image, bias []float32, acc bool) {
+	cin, cout := cw.cin, cw.cout
+	o := (r*out.W + c) * out.LD
+	y := out.Data[o : o+cout]
+	startRow(y, bias, acc)
+	for ti, tap := range cw.taps {
+		rr, cc := r+tap.DY, c+tap.DX
+		if rr < 0 || rr >= in.H || cc < 0 || cc >= in.W {
+			continue
+		}
+		s := (rr*in.W + cc) * in.LD
+		t.gemvT(cin, cout, cw.b[ti*cin*cout:(ti+1)*cin*cout], cout, in.Data[s:s+cin], y)
+	}
+}
