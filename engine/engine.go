@@ -37,7 +37,7 @@ func (d Dist) String() string {
 
 // Info describes a model.
 type Info struct {
-	Arch       string // architecture: fvsbn, nade, made, lstm, gru
+	Arch       string // architecture: fvsbn, nade, made, lstm, gru, pixelcnn, gatedpixelcnn
 	Dims       int    // number of dimensions D of one example
 	Shape      []int  // data shape, e.g. [28 28]; its product is Dims
 	Dist       Dist   // output distribution of each dimension
@@ -47,6 +47,10 @@ type Info struct {
 	// of one forward pass over one example through one mixture component,
 	// counting only the weights the masks keep: the work a sample must do.
 	FLOPs int
+	// Classes is the number of classes of a class-conditional model
+	// (pixelcnn, gatedpixelcnn), which then implements [ClassConditional];
+	// 0 for an unconditional model.
+	Classes int
 }
 
 // Model is an autoregressive model p(x) = prod_t p(x_order[t] | earlier).
@@ -62,6 +66,18 @@ type Model interface {
 	// one dimension at a time in the model's ordering, as SampleOptions
 	// says.
 	Sample(ctx context.Context, x []float32, opt SampleOptions) error
+}
+
+// ClassConditional is implemented by models with class conditioning
+// (Info().Classes >= 1). Their LogProb is the unconditional log p(x) =
+// log sum_y p(y) p(x|y).
+type ClassConditional interface {
+	Model
+	// LogProbGiven computes log p(x | y) in nats for each example of a
+	// batch, with labels[e] the class y of example e. It fails as LogProb
+	// does, and if len(labels) != len(out) or a label is outside
+	// 0..Classes-1.
+	LogProbGiven(ctx context.Context, x []float32, labels []int, out []float64) error
 }
 
 // SampleOptions controls a call to Model.Sample.
@@ -83,6 +99,13 @@ type SampleOptions struct {
 	// (for a mixture, of every component's ordering); the sampler draws the
 	// rest conditioned on them and never changes them.
 	Known []bool
+	// Labels, if not nil, gives each example's class (0..Classes-1) for a
+	// class-conditional model: one label per example. If it is nil, a
+	// class-conditional model draws each example's label from the prior
+	// p(y) (at temperature 1, whatever Temperature says) with the
+	// example's own stream, before anything else. Labels for an
+	// unconditional model are an error.
+	Labels []int
 	// OnStep, if not nil, is called after every step with that step's
 	// conditionals and values for the whole batch, so a caller can stream
 	// the sample as it is made. Its slices are valid only during the call.

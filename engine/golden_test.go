@@ -13,12 +13,18 @@ import (
 )
 
 // golden is one file written by python/make_golden.py: inputs and the log
-// p(x) PyTorch assigns them, for the .arw model beside it.
+// p(x) PyTorch assigns them, for the .arw model beside it. For a
+// class-conditional model (python/pixelcnn.py), F32 and F64 are log p(x|y)
+// for the labels, and MarginalF32/MarginalF64 the unconditional log p(x).
 type golden struct {
-	Inputs [][]uint8 `json:"inputs"`
-	F32    []float64 `json:"log_prob_f32"`
-	F64    []float64 `json:"log_prob_f64"`
-	Model  string    `json:"model"` // trained models: path from the repository root
+	Inputs      [][]uint8 `json:"inputs"`
+	F32         []float64 `json:"log_prob_f32"`
+	F64         []float64 `json:"log_prob_f64"`
+	Labels      []int     `json:"labels"`       // present iff the model has classes
+	MarginalF32 []float64 `json:"marginal_f32"` // present iff the model has classes
+	MarginalF64 []float64 `json:"marginal_f64"`
+	RTol        float64   `json:"rtol"`  // relative tolerance; 0 means 1e-5
+	Model       string    `json:"model"` // trained models: path from the repository root
 }
 
 func checkGolden(t *testing.T, jsonPath, arwPath string) {
@@ -38,13 +44,32 @@ func checkGolden(t *testing.T, jsonPath, arwPath string) {
 			x = append(x, float32(v))
 		}
 	}
+	rtol := g.RTol
+	if rtol == 0 {
+		rtol = 1e-5 // PyTorch float32 and arinfer float32 agree to a relative 1e-5
+	}
+	cc, isCC := m.(ClassConditional)
+	require.Equal(t, g.Labels != nil, isCC, "labels iff the model has classes")
+	if isCC {
+		require.Len(t, g.Labels, len(g.Inputs))
+		require.Len(t, g.MarginalF32, len(g.Inputs))
+		require.Len(t, g.MarginalF64, len(g.Inputs))
+	}
 	forAllTiers(t, func(t *testing.T) {
 		got := make([]float64, len(g.Inputs))
-		require.NoError(t, m.LogProb(context.Background(), x, got))
+		if isCC {
+			require.NoError(t, m.LogProb(context.Background(), x, got))
+			for e := range got {
+				assert.InEpsilon(t, g.MarginalF32[e], got[e], rtol, "example %d marginal vs PyTorch float32", e)
+				assert.InEpsilon(t, g.MarginalF64[e], got[e], rtol, "example %d marginal vs PyTorch float64", e)
+			}
+			require.NoError(t, cc.LogProbGiven(context.Background(), x, g.Labels, got))
+		} else {
+			require.NoError(t, m.LogProb(context.Background(), x, got))
+		}
 		for e := range got {
-			// PyTorch float32 and arinfer float32 agree to a relative 1e-5.
-			assert.InEpsilon(t, g.F32[e], got[e], 1e-5, "example %d vs PyTorch float32", e)
-			assert.InEpsilon(t, g.F64[e], got[e], 1e-5, "example %d vs PyTorch float64", e)
+			assert.InEpsilon(t, g.F32[e], got[e], rtol, "example %d vs PyTorch float32", e)
+			assert.InEpsilon(t, g.F64[e], got[e], rtol, "example %d vs PyTorch float64", e)
 		}
 	})
 }

@@ -11,7 +11,8 @@ import (
 func FromFile(f *format.File) (Model, error) {
 	h := f.Header()
 	cfg := Config{Arch: string(h.Arch), Dims: h.Dims, Shape: h.Shape, Hidden: h.Hidden, Masks: h.Masks, Direct: h.Direct,
-		Categories: h.Categories, Embed: h.Embed}
+		Categories: h.Categories, Embed: h.Embed, Channels: h.Channels, Layers: h.Layers, KernelSize: h.KernelSize,
+		InputKernel: h.InputKernel, HeadChannels: h.HeadChannels, Classes: h.Classes}
 	switch h.Dist {
 	case format.Bernoulli:
 		cfg.Dist = Bernoulli

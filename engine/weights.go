@@ -19,7 +19,7 @@ type Weights interface {
 
 // Config holds the hyperparameters a model is built from.
 type Config struct {
-	Arch   string // fvsbn, nade, made, lstm, gru
+	Arch   string // fvsbn, nade, made, lstm, gru, pixelcnn, gatedpixelcnn
 	Dims   int    // D
 	Shape  []int  // data shape; nil means [D]
 	Hidden []int  // hidden layer sizes (nade: one; made: one or more; lstm/gru: one per stacked layer, all equal)
@@ -33,6 +33,15 @@ type Config struct {
 	Categories int
 	// Embed is the embedding width E of lstm and gru.
 	Embed int
+
+	// The image models (pixelcnn, gatedpixelcnn; format/SPEC.md 3.5-3.7),
+	// whose Shape is [H, W]:
+	Channels     int // F: feature maps of the residual stream or of each stack
+	Layers       int // L: residual (pixelcnn) or gated (gatedpixelcnn) layers
+	KernelSize   int // k: size of the masked convolutions (odd)
+	InputKernel  int // k0: pixelcnn's mask-A input convolution (odd)
+	HeadChannels int // O: width of the hidden 1x1 output layer
+	Classes      int // N: classes of a class-conditional model; 0 for none
 }
 
 // New builds a model of cfg.Arch from w.
@@ -61,8 +70,10 @@ func New(cfg Config, w Weights) (Model, error) {
 			return nil, fmt.Errorf("engine: %s: a bernoulli model has 2 categories, not %d", cfg.Arch, cfg.Categories)
 		}
 	case Categorical:
-		if cfg.Arch != "lstm" && cfg.Arch != "gru" {
-			return nil, fmt.Errorf("engine: %s: categorical outputs are supported for lstm and gru only", cfg.Arch)
+		switch cfg.Arch {
+		case "lstm", "gru", "pixelcnn", "gatedpixelcnn":
+		default:
+			return nil, fmt.Errorf("engine: %s: categorical outputs are supported for lstm, gru, pixelcnn and gatedpixelcnn only", cfg.Arch)
 		}
 		if cfg.Categories < 2 {
 			return nil, fmt.Errorf("engine: %s: a categorical model needs at least 2 categories, not %d", cfg.Arch, cfg.Categories)
@@ -83,6 +94,8 @@ func New(cfg Config, w Weights) (Model, error) {
 		return newNADE(info, cfg.Hidden[0], w)
 	case "made":
 		return newMADE(info, cfg, w)
+	case "pixelcnn", "gatedpixelcnn":
+		return newConvModel(info, cfg, w)
 	}
 	return nil, fmt.Errorf("engine: unsupported architecture %q", cfg.Arch)
 }
