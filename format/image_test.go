@@ -101,3 +101,106 @@ func TestImageTensorShapes(t *testing.T) {
 	assert.Equal(t, []int64{4, 2, 1, 4}, g["h2_w"])
 	assert.Equal(t, []int64{1, 3}, g["head2_w"])
 }
+
+// TestImageHeaderLimits checks every limit of SPEC.md 3.5 at the boundary:
+// the largest (or smallest) allowed value is accepted and the next one is
+// refused, naming the field.
+func TestImageHeaderLimits(t *testing.T) {
+	cases := []struct {
+		name  string
+		arch  Arch
+		edit  func(h *Header)
+		field string // "" when valid
+	}{
+		{"pixels at the limit", PixelCNN, func(h *Header) { h.Shape = []int{1024, 1024} }, ""},
+		{"pixels beyond the limit", PixelCNN, func(h *Header) { h.Shape = []int{1025, 1024} }, "header.shape"},
+		{"tallest image", GatedPixelCNN, func(h *Header) { h.Shape = []int{65535, 16} }, ""},
+		{"too tall", GatedPixelCNN, func(h *Header) { h.Shape = []int{65536, 1} }, "header.shape"},
+		{"widest image", PixelCNN, func(h *Header) { h.Shape = []int{1, 65535} }, ""},
+		{"too wide", PixelCNN, func(h *Header) { h.Shape = []int{1, 65536} }, "header.shape"},
+		{"widest pixel count overflow", PixelCNN, func(h *Header) { h.Shape = []int{65535, 17} }, "header.shape"},
+		{"rank 1", PixelCNN, func(h *Header) { h.Shape = []int{12} }, "header.shape"},
+		{"rank 3", GatedPixelCNN, func(h *Header) { h.Shape = []int{1, 3, 4} }, "header.shape"},
+		{"one pixel", GatedPixelCNN, func(h *Header) { h.Shape = []int{1, 1} }, ""},
+		{"most categories", PixelCNN, func(h *Header) { h.Dist, h.Categories = Categorical, 65536 }, ""},
+		{"too many categories", PixelCNN, func(h *Header) { h.Dist, h.Categories = Categorical, 65537 }, "header.categories"},
+		{"bernoulli with 3 categories", PixelCNN, func(h *Header) { h.Categories = 3 }, "header.categories"},
+		{"most channels", GatedPixelCNN, func(h *Header) { h.Channels = 65536 }, ""},
+		{"too many channels", GatedPixelCNN, func(h *Header) { h.Channels = 65537 }, "header.channels"},
+		{"no channels", PixelCNN, func(h *Header) { h.Channels = 0 }, "header.channels"},
+		{"pixelcnn without layers", PixelCNN, func(h *Header) { h.Layers = 0 }, ""},
+		{"gatedpixelcnn without layers", GatedPixelCNN, func(h *Header) { h.Layers = 0 }, "header.layers"},
+		{"most layers", GatedPixelCNN, func(h *Header) { h.Layers = 1024 }, ""},
+		{"too many layers", PixelCNN, func(h *Header) { h.Layers = 1025 }, "header.layers"},
+		{"pixelcnn kernel 1", PixelCNN, func(h *Header) { h.KernelSize = 1 }, ""},
+		{"gatedpixelcnn kernel 1", GatedPixelCNN, func(h *Header) { h.KernelSize = 1 }, "header.kernel_size"},
+		{"largest kernel", GatedPixelCNN, func(h *Header) { h.KernelSize = 255 }, ""},
+		{"kernel too large", PixelCNN, func(h *Header) { h.KernelSize = 257 }, "header.kernel_size"},
+		{"even kernel", GatedPixelCNN, func(h *Header) { h.KernelSize = 254 }, "header.kernel_size"},
+		{"negative kernel", PixelCNN, func(h *Header) { h.KernelSize = -3 }, "header.kernel_size"},
+		{"largest input kernel", PixelCNN, func(h *Header) { h.InputKernel = 255 }, ""},
+		{"input kernel 1", PixelCNN, func(h *Header) { h.InputKernel = 1 }, "header.input_kernel"},
+		{"even input kernel", PixelCNN, func(h *Header) { h.InputKernel = 4 }, "header.input_kernel"},
+		{"input kernel on gatedpixelcnn", GatedPixelCNN, func(h *Header) { h.InputKernel = 3 }, "header.input_kernel"},
+		{"most head channels", PixelCNN, func(h *Header) { h.HeadChannels = 65536 }, ""},
+		{"too many head channels", PixelCNN, func(h *Header) { h.HeadChannels = 65537 }, "header.head_channels"},
+		{"no head channels", GatedPixelCNN, func(h *Header) { h.HeadChannels = 0 }, "header.head_channels"},
+		{"most classes", GatedPixelCNN, func(h *Header) { h.Classes = 65536 }, ""},
+		{"too many classes", GatedPixelCNN, func(h *Header) { h.Classes = 65537 }, "header.classes"},
+		{"negative classes", PixelCNN, func(h *Header) { h.Classes = -1 }, "header.classes"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := imageHeader(c.arch, Bernoulli, 2)
+			c.edit(&h)
+			h.Dims = h.Shape[0]
+			for _, d := range h.Shape[1:] {
+				h.Dims *= d
+			}
+			names, err := ExpectedTensors(h)
+			if c.field == "" {
+				require.NoError(t, err)
+				assert.NotEmpty(t, names)
+				return
+			}
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, c.field, e.Field, err.Error())
+		})
+	}
+}
+
+func TestImageKeysOnOtherArchsAreRefused(t *testing.T) {
+	// Header fields of the image architectures are refused by the writer
+	// for the other architectures, and the other architectures' fields by
+	// the image architectures.
+	for _, c := range []struct {
+		arch Arch
+		edit func(*Header)
+		want string
+	}{
+		{FVSBN, func(h *Header) { h.Channels = 2 }, "header.channels: is set, but arch fvsbn does not use it"},
+		{FVSBN, func(h *Header) { h.Layers = 2 }, "header.layers: is set"},
+		{FVSBN, func(h *Header) { h.KernelSize = 3 }, "header.kernel_size: is set"},
+		{FVSBN, func(h *Header) { h.InputKernel = 3 }, "header.input_kernel: is set"},
+		{FVSBN, func(h *Header) { h.HeadChannels = 3 }, "header.head_channels: is set"},
+		{FVSBN, func(h *Header) { h.Classes = 3 }, "header.classes: is set"},
+		{GatedPixelCNN, func(h *Header) { h.InputKernel = 3 }, "header.input_kernel: is set, but arch gatedpixelcnn does not use it"},
+		{PixelCNN, func(h *Header) { h.Hidden = []int{3} }, "header.hidden: is set, but arch pixelcnn does not use it"},
+		{GatedPixelCNN, func(h *Header) { h.Embed = 3 }, "header.embed: is set"},
+	} {
+		h := sampleHeaders()[string(c.arch)]
+		ts := sampleTensors(string(c.arch), h, F32)
+		c.edit(&h)
+		_, err := Encode(h, ts)
+		assert.ErrorContains(t, err, c.want)
+	}
+}
+
+func TestImageHeaderClone(t *testing.T) {
+	h := sampleHeaders()["pixelcnn"]
+	c := h.Clone()
+	assert.Equal(t, h, c)
+	c.Shape[0] = 9
+	assert.Equal(t, 3, h.Shape[0], "Clone copies the shape")
+}

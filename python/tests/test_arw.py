@@ -220,6 +220,22 @@ HEADER_CASES = [
     ("made", '"shape":[5,6]', '"shape":[0,6]', 'tensor "W1".shape: entry 0'),
     ("made", '"name":"degrees2"', '"name":"degrees1"', 'tensor "degrees1": appears twice'),
     ("made", '"name":"A"', '"name":"Z"', 'tensor "A": required by arch made but missing'),
+    # image architectures (format 1.1)
+    ("pixelcnn", '"shape":[3,4]', '"shape":[1,3,4]', 'header.shape: is [1, 3, 4]; arch pixelcnn needs exactly [H, W]'),
+    ("pixelcnn", '"kernel_size":3', '"kernel_size":4', 'header.kernel_size: is 4, must be odd'),
+    ("pixelcnn", '"input_kernel":5', '"input_kernel":1', 'header.input_kernel: value 1 outside [3, 255]'),
+    ("pixelcnn", '"classes":2,', '', 'header.classes: required key is missing'),
+    ("pixelcnn", '"classes":2', '"classes":true', 'header.classes: want an integer'),
+    ("pixelcnn", '"layers":2', '"layers":1025', 'header.layers: value 1025 outside [0, 1024]'),
+    ("gatedpixelcnn", '"layers":2', '"layers":0', 'header.layers: value 0 outside [1, 1024]'),
+    ("gatedpixelcnn", '"kernel_size":3', '"kernel_size":1', 'header.kernel_size: value 1 outside [3, 255]'),
+    ("gatedpixelcnn", '"dims":12', '"dims":12,"input_kernel":3', 'header.input_kernel: key is not used by arch gatedpixelcnn'),
+    ("gatedpixelcnn", '"categories":4', '"categories":65537', 'header.categories: is 65537; arch gatedpixelcnn takes at most 65536'),
+    ("gatedpixelcnn", '"dims":12', '"dims":12,"mask_types":["A"]', 'header.mask_types: key is reserved'),
+    ("made", '"dims":6', '"dims":6,"head_channels":2', 'header.head_channels: key is not used by arch made'),
+    ("gatedpixelcnn", '"name":"h1_w","offset":192,"shape":[4,1,1,1]', '"name":"h1_w","offset":192,"shape":[2,2,1,1]',
+     'tensor "h1_w".shape: is [2, 2, 1, 1], want [4, 1, 1, 1]'),
+    ("pixelcnn", '"name":"class_logits"', '"name":"prior"', 'tensor "class_logits": required by arch pixelcnn but missing'),
 ]
 
 
@@ -292,6 +308,130 @@ def test_arch_validation():
         arw.encode(h, t, {"nope": "float16"})
 
 
+def test_image_models_need_minor_1():
+    for name in ("pixelcnn", "gatedpixelcnn"):
+        g = good(name)
+        assert struct.unpack_from("<H", g, 10)[0] == 1, "the writer records version 1.1"
+        with pytest.raises(arw.ArwError) as e:
+            arw.decode(patch(g, 10, "<H", 0))
+        assert e.value.field == "preamble.minor" and name in str(e.value)
+    assert struct.unpack_from("<H", good("made"), 10)[0] == 0, "1.0 content stays version 1.0"
+    assert arw.info(os.path.join(TESTDATA, "go_pixelcnn.arw"))["version"] == "1.1"
+
+
+def image_header(arch, **kw):
+    h = {"arch": arch, "dims": 12, "shape": [3, 4], "dist": "bernoulli", "categories": 2, "channels": 2,
+         "layers": 2, "kernel_size": 3, "head_channels": 3, "classes": 2, "tensors": []}
+    if arch == "pixelcnn":
+        h["input_kernel"] = 5
+    h.update(kw)
+    h["dims"] = int(np.prod(h["shape"]))
+    return h
+
+
+IMAGE_LIMITS = [
+    # (arch, edit, field named or None when valid): SPEC.md 3.5 at each boundary
+    ("pixelcnn", {"shape": [1024, 1024]}, None),
+    ("pixelcnn", {"shape": [1025, 1024]}, "header.shape"),
+    ("gatedpixelcnn", {"shape": [65535, 16]}, None),
+    ("gatedpixelcnn", {"shape": [65536, 1]}, "header.shape"),
+    ("pixelcnn", {"shape": [1, 65535]}, None),
+    ("pixelcnn", {"shape": [1, 65536]}, "header.shape"),
+    ("pixelcnn", {"shape": [65535, 17]}, "header.shape"),
+    ("pixelcnn", {"shape": [12]}, "header.shape"),
+    ("gatedpixelcnn", {"shape": [1, 3, 4]}, "header.shape"),
+    ("gatedpixelcnn", {"shape": [1, 1]}, None),
+    ("pixelcnn", {"dist": "categorical", "categories": 65536}, None),
+    ("pixelcnn", {"dist": "categorical", "categories": 65537}, "header.categories"),
+    ("pixelcnn", {"categories": 3}, "header.categories"),
+    ("gatedpixelcnn", {"channels": 65536}, None),
+    ("gatedpixelcnn", {"channels": 65537}, "header.channels"),
+    ("pixelcnn", {"channels": 0}, "header.channels"),
+    ("pixelcnn", {"layers": 0}, None),
+    ("gatedpixelcnn", {"layers": 0}, "header.layers"),
+    ("gatedpixelcnn", {"layers": 1024}, None),
+    ("pixelcnn", {"layers": 1025}, "header.layers"),
+    ("pixelcnn", {"kernel_size": 1}, None),
+    ("gatedpixelcnn", {"kernel_size": 1}, "header.kernel_size"),
+    ("gatedpixelcnn", {"kernel_size": 255}, None),
+    ("pixelcnn", {"kernel_size": 257}, "header.kernel_size"),
+    ("gatedpixelcnn", {"kernel_size": 254}, "header.kernel_size"),
+    ("pixelcnn", {"kernel_size": -3}, "header.kernel_size"),
+    ("pixelcnn", {"input_kernel": 255}, None),
+    ("pixelcnn", {"input_kernel": 1}, "header.input_kernel"),
+    ("pixelcnn", {"input_kernel": 4}, "header.input_kernel"),
+    ("gatedpixelcnn", {"input_kernel": 3}, "header.input_kernel"),
+    ("pixelcnn", {"head_channels": 65536}, None),
+    ("pixelcnn", {"head_channels": 65537}, "header.head_channels"),
+    ("gatedpixelcnn", {"head_channels": 0}, "header.head_channels"),
+    ("gatedpixelcnn", {"classes": 65536}, None),
+    ("gatedpixelcnn", {"classes": 65537}, "header.classes"),
+    ("pixelcnn", {"classes": -1}, "header.classes"),
+    ("pixelcnn", {"hidden": [4]}, "header.hidden"),
+]
+
+
+@pytest.mark.parametrize("arch,edit,field", IMAGE_LIMITS)
+def test_image_header_limits(arch, edit, field):
+    m = image_header(arch, **edit)
+    if field is None:
+        h = arw._check_hyper("", m, 1)
+        assert arw.expected_tensors(h)
+        return
+    with pytest.raises(arw.ArwError) as e:
+        arw._check_hyper("", m, 1)
+    assert e.value.field == field, str(e.value)
+
+
+def test_image_tensors():
+    """The tensor lists of SPEC.md 3.6 and 3.7, in canonical order."""
+    h = arw._check_hyper("", image_header("pixelcnn", dist="categorical", categories=5, classes=3), 1)
+    assert arw.expected_tensors(h) == [
+        ("in_w", "float", [2, 1, 5, 5]), ("in_b", "float", [2]), ("in_cls", "float", [3, 2]),
+        ("res1_w", "float", [2, 2, 3, 3]), ("res1_b", "float", [2]), ("res1_cls", "float", [3, 2]),
+        ("res2_w", "float", [2, 2, 3, 3]), ("res2_b", "float", [2]), ("res2_cls", "float", [3, 2]),
+        ("head1_w", "float", [3, 2]), ("head1_b", "float", [3]), ("head2_w", "float", [5, 3]),
+        ("head2_b", "float", [5]), ("class_logits", "float", [3])]
+    h = arw._check_hyper("", image_header("gatedpixelcnn", kernel_size=5, classes=0), 1)
+    assert arw.expected_tensors(h) == [
+        ("v1_w", "float", [4, 1, 3, 5]), ("v1_b", "float", [4]),
+        ("h1_w", "float", [4, 1, 1, 2]), ("h1_b", "float", [4]),
+        ("vh1_w", "float", [4, 4]), ("vh1_b", "float", [4]), ("ho1_w", "float", [2, 2]), ("ho1_b", "float", [2]),
+        ("v2_w", "float", [4, 2, 3, 5]), ("v2_b", "float", [4]),
+        ("h2_w", "float", [4, 2, 1, 3]), ("h2_b", "float", [4]),
+        ("vh2_w", "float", [4, 4]), ("vh2_b", "float", [4]), ("ho2_w", "float", [2, 2]), ("ho2_b", "float", [2]),
+        ("head1_w", "float", [3, 2]), ("head1_b", "float", [3]), ("head2_w", "float", [1, 3]),
+        ("head2_b", "float", [1])]
+    names = [n for n, _, _ in arw.expected_tensors(
+        arw._check_hyper("", image_header("gatedpixelcnn", layers=1, classes=2), 1))]
+    assert names == ["v1_w", "v1_b", "v1_cls", "h1_w", "h1_b", "h1_cls", "vh1_w", "vh1_b", "ho1_w", "ho1_b",
+                     "head1_w", "head1_b", "head2_w", "head2_b", "class_logits"]
+
+
+def test_image_arch_validation():
+    h, t, _ = sample("pixelcnn")
+    with pytest.raises(arw.ArwError, match=r'tensor "in_cls": is not part of arch pixelcnn'):
+        arw.encode(dict(h, classes=0), t)
+    with pytest.raises(arw.ArwError, match=r'tensor "res3_w": required by arch pixelcnn but missing'):
+        arw.encode(dict(h, layers=3), t)
+    with pytest.raises(arw.ArwError, match=r'tensor "in_w".shape: is \[2, 1, 5, 5\], want \[2, 1, 3, 3\]'):
+        arw.encode(dict(h, input_kernel=3), t)
+    with pytest.raises(arw.ArwError, match=r"header.input_kernel: key is not used by arch gatedpixelcnn"):
+        arw.encode(dict(h, arch="gatedpixelcnn"), t)
+    h, t, _ = sample("gatedpixelcnn")
+    with pytest.raises(arw.ArwError, match=r'tensor "head2_w".shape: is \[4, 3\], want \[5, 3\]'):
+        arw.encode(dict(h, categories=5), t)
+    with pytest.raises(arw.ArwError, match=r'tensor "v2_w".shape: is \[4, 1, 2, 3\], want \[4, 2, 2, 3\]'):
+        arw.encode(h, dict(t, v2_w=np.zeros((4, 1, 2, 3), np.float32)))
+    with pytest.raises(arw.ArwError, match=r'tensor "vh1_b".dtype: is int32'):
+        arw.encode(h, dict(t, vh1_b=np.zeros(4, np.int32)))
+    with pytest.raises(arw.ArwError, match=r'tensor "v1_cls": required by arch gatedpixelcnn but missing'):
+        arw.encode(dict(h, classes=2), t)
+    # numpy integers in the header are written as plain JSON integers
+    h2 = {k: (np.int64(v) if arw._is_int(v) else v) for k, v in h.items()}
+    assert arw.encode(h2, t) == good("gatedpixelcnn")
+
+
 def test_newer_minor_version_ignores_unknown_keys():
     g = edit_header(good("fvsbn"), '"dims":6', '"dims":6,"future":{"x":1}')
     with pytest.raises(arw.ArwError, match="header.future: unknown key in a version 1.0 file"):
@@ -334,7 +474,7 @@ def test_random_damage_raises_only_arw_error():
     checksums repaired so the structural checks are reached) either decode
     or raise ArwError, never another exception."""
     rng = np.random.default_rng(1)
-    seeds = [good(n) for n in ("fvsbn", "made", "lstm", "mixed")]
+    seeds = [good(n) for n in ("fvsbn", "made", "lstm", "mixed", "pixelcnn", "gatedpixelcnn")]
     outcomes = {"ok": 0, "error": 0}
     for i in range(3000):
         b = bytearray(seeds[i % len(seeds)])
