@@ -40,6 +40,7 @@ const maxMR = 16
 // convBuf is one Conv2D call's workspace, recycled through a pool.
 type convBuf struct {
 	a, tile []float32
+	zeros   []float32 // read for pixels outside the image
 }
 
 var convPool = sync.Pool{New: func() any { return new(convBuf) }}
@@ -71,6 +72,9 @@ func conv(t *impl, cw *ConvWeights, g *convGeom, bias []float32, acc bool) {
 	buf := convPool.Get().(*convBuf)
 	buf.a = grow(buf.a, mcMax*pk.kmax)
 	buf.tile = grow(buf.tile, mr*nr)
+	if len(buf.zeros) < pk.kmax {
+		buf.zeros = make([]float32, pk.kmax)
+	}
 	micro := t.gemmMicro
 	direct := g.outStride >= nr
 
@@ -82,7 +86,7 @@ func conv(t *impl, cw *ConvWeights, g *convGeom, bias []float32, acc bool) {
 		}
 		for bi := range pk.off {
 			k0, kb := pk.ks[bi], pk.ks[bi+1]-pk.ks[bi]
-			packConvA(cw, g, ic, mc, k0, kb, mr, buf.a)
+			packConvA(cw, g, ic, mc, k0, kb, mr, buf)
 			for q := 0; q*nr < cout; q++ {
 				j := q * nr
 				cols := min(nr, cout-j)
@@ -130,11 +134,13 @@ func startRow(y, bias []float32, acc bool) {
 // that tap t of row m's pixel reads, 0 outside the image) into mr-row
 // panels: panel r holds element (r*mr+i, p) at dst[r*mr*kb + p*mr + i],
 // zero-padded to whole panels.
-func packConvA(cw *ConvWeights, g *convGeom, ic, mc, k0, kb, mr int, dst []float32) {
+func packConvA(cw *ConvWeights, g *convGeom, ic, mc, k0, kb, mr int, buf *convBuf) {
+	dst := buf.a
 	cin := cw.cin
 	in := g.in
 	var img, rr, cc [maxMR]int
-	var src [maxMR]int
+	var src [maxMR][]float32
+	zeros := buf.zeros
 	for r := 0; r < mc; r += mr {
 		rows := min(mr, mc-r)
 		panel := dst[r*kb : r*kb+mr*kb]
@@ -152,29 +158,54 @@ func packConvA(cw *ConvWeights, g *convGeom, ic, mc, k0, kb, mr int, dst []float
 			for i := 0; i < rows; i++ {
 				y, x := rr[i]+tap.DY, cc[i]+tap.DX
 				if y < 0 || y >= in.H || x < 0 || x >= in.W {
-					src[i] = -1
+					src[i] = zeros
 				} else {
-					src[i] = img[i]*in.ImgStride + (y*in.W+x)*in.LD + ci0
+					o := img[i]*in.ImgStride + (y*in.W+x)*in.LD + ci0
+					src[i] = in.Data[o : o+n]
 				}
 			}
-			gatherPixels(panel[p*mr:], mr, in.Data, src[:rows], n)
+			gatherPixels(panel[p*mr:], mr, src[:rows], n)
 			p += n
 		}
 	}
 }
 
-// gatherPixels interleaves n channels of len(src) pixels into a panel of
-// width w: dst[c*w+i] = data[src[i]+c] for c < n, or 0 where src[i] < 0.
-func gatherPixels(dst []float32, w int, data []float32, src []int, n int) {
-	for i, s := range src {
-		if s < 0 {
-			for c := 0; c < n; c++ {
-				dst[c*w+i] = 0
-			}
-			continue
+// gatherPixels interleaves n channels of the pixel rows src[i] (each at
+// least n long) into a panel of width w: dst[c*w+i] = src[i][c] for c < n.
+// Pixels go four (then two, then one) at a time so that each pass writes
+// runs of adjacent floats.
+func gatherPixels(dst []float32, w int, src [][]float32, n int) {
+	if n == 0 {
+		return
+	}
+	i := 0
+	for ; i+4 <= len(src); i += 4 {
+		r0 := src[i][:n]
+		r1 := src[i+1][:n]
+		r2 := src[i+2][:n]
+		r3 := src[i+3][:n]
+		d := dst[i : (n-1)*w+i+4]
+		for c, v := range r0 {
+			q := c * w
+			e := d[q : q+4 : q+4]
+			e[0], e[1], e[2], e[3] = v, r1[c], r2[c], r3[c]
 		}
-		for c, v := range data[s : s+n] {
-			dst[c*w+i] = v
+	}
+	if i+2 <= len(src) {
+		r0 := src[i][:n]
+		r1 := src[i+1][:n]
+		d := dst[i : (n-1)*w+i+2]
+		for c, v := range r0 {
+			q := c * w
+			e := d[q : q+2 : q+2]
+			e[0], e[1] = v, r1[c]
+		}
+		i += 2
+	}
+	if i < len(src) {
+		d := dst[i : (n-1)*w+i+1]
+		for c, v := range src[i][:n] {
+			d[c*w] = v
 		}
 	}
 }

@@ -78,3 +78,4 @@ func packConv(cw *ConvWeights, nr, kc int) *convPacked {
 	}
 	return p
 }
+
