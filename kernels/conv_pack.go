@@ -78,4 +78,3 @@ func packConv(cw *ConvWeights, nr, kc int) *convPacked {
 	}
 	return p
 }
-
