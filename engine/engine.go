@@ -101,9 +101,11 @@ type SampleOptions struct {
 	Known []bool
 	// Labels, if not nil, gives each example's class (0..Classes-1) for a
 	// class-conditional model: one label per example. If it is nil, a
-	// class-conditional model draws each example's label from the prior
-	// p(y) (at temperature 1, whatever Temperature says) with the
-	// example's own stream, before anything else. Labels for an
+	// class-conditional model draws each example's label with the
+	// example's own stream, before anything else, from the prior p(y), or
+	// with Known from the posterior p(y | known dimensions) (at
+	// temperature 1, whatever Temperature says), so that the sample comes
+	// from the model's p(x) or its conditional. Labels for an
 	// unconditional model are an error.
 	Labels []int
 	// OnStep, if not nil, is called after every step with that step's

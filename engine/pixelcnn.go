@@ -74,18 +74,21 @@ func (p *pixelNet) forward(ws *convWork, g, rows int, labels []int, capture, ful
 	s, a := ws.act[:n], ws.act[n:2*n]
 	uI := img(ws.u, g, rows, W, 1)
 	sI, aI := img(s, g, rows, W, F), img(a, g, rows, W, F)
-	ws.convRuns(p.in, uI, 0, rows, sI, p.inB, p.inCls, labels, false)
-	hookRows('s', 0, 0, rows, W, g)
 	if capture {
 		copyLastRows(p.uwin(ws, g), uI)
 	}
+	if p.L == 0 && !full {
+		return nil // the state is the image alone
+	}
+	ws.convRuns(p.in, uI, 0, rows, sI, p.inB, p.inCls, labels, false)
+	hookRows('s', 0, 0, rows, W, g)
 	for l := 1; l <= p.L; l++ {
-		if l == p.L && !full {
-			break // s_L feeds only the head
-		}
 		kernels.Relu(a, s)
 		if capture {
 			copyLastRows(p.rwin(ws, g, l-1), aI)
+		}
+		if l == p.L && !full {
+			break // s_L feeds only the head
 		}
 		r := &p.res[l-1]
 		ws.convRuns(r.w, aI, 0, rows, sI, r.b, r.cls, labels, true)
