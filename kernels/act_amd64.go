@@ -74,6 +74,7 @@ func fillAVX2Act(t *impl) {
 	t.logSumExp = logSumExpAVX2
 	t.bernoulli = bernoulliAVX2
 	t.sigmoidDot = sigmoidDotAVX2
+	t.gate = gateAVX2 // gate_amd64.s
 }
 
 // AVX-512F versions of the same kernels (act_amd64.s), 16 lanes per step.
@@ -128,4 +129,5 @@ func fillAVX512Act(t *impl) {
 	t.logSumExp = logSumExpAVX512
 	t.bernoulli = bernoulliAVX512
 	t.sigmoidDot = sigmoidDotAVX512
+	t.gate = gateAVX512 // gate_amd64.s
 }

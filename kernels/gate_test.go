@@ -192,3 +192,24 @@ func TestGatePanics(t *testing.T) {
 		require.Panics(t, f)
 	}
 }
+
+// TestGateMatchesActivations: on every tier, Gate gives the bits of the
+// tier's own Tanh and Sigmoid multiplied in float32, as its comment says.
+func TestGateMatchesActivations(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	a := actInputs(r, 20000, 20000)
+	b := slices.Clone(a)
+	r.Shuffle(len(b), func(i, j int) { b[i], b[j] = b[j], b[i] })
+	testAllTiers(t, func(t *testing.T) {
+		th, sg, got := make([]float32, len(a)), make([]float32, len(a)), make([]float32, len(a))
+		Tanh(th, a)
+		Sigmoid(sg, b)
+		Gate(got, a, b)
+		for i := range got {
+			want := th[i] * sg[i]
+			if math.Float32bits(got[i]) != math.Float32bits(want) && !(got[i] != got[i] && want != want) {
+				t.Fatalf("gate(%v, %v) = %v, tanh·sigmoid = %v·%v = %v", a[i], b[i], got[i], th[i], sg[i], want)
+			}
+		}
+	})
+}

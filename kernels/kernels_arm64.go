@@ -254,4 +254,5 @@ func fillNEONAct(t *impl) {
 	t.logSumExp = logSumExpNEON
 	t.bernoulli = bernoulliNEONGo
 	t.sigmoidDot = sigmoidDotNEONGo
+	t.gate = gateNEONGo // gate_arm64.go
 }
