@@ -3,6 +3,7 @@ package main
 import (
 	"image"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -126,6 +127,38 @@ func readPNG(path string, h, w int) ([]float32, error) {
 		return nil, badInput("%s is %dx%d pixels; the model takes %dx%d images", path, b.Dx(), b.Dy(), w, h)
 	}
 	return binarizeImage(img), nil
+}
+
+// readPNGLevels reads a PNG of exactly h x w pixels as values 0..k-1: for
+// k = 2 thresholded as readPNG does, otherwise its luminance quantized to k
+// levels (round(lum / 65535 * (k-1)): an 8-bit grey PNG gives its own grey
+// levels to a 256-level model).
+func readPNGLevels(path string, h, w, k int) ([]float32, error) {
+	if k == 2 {
+		return readPNG(path, h, w)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, badInput("%s: %v", path, err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		return nil, badInput("%s: not a PNG image: %v", path, err)
+	}
+	b := img.Bounds()
+	if b.Dx() != w || b.Dy() != h {
+		return nil, badInput("%s is %dx%d pixels; the model takes %dx%d images", path, b.Dx(), b.Dy(), w, h)
+	}
+	x := make([]float32, 0, w*h)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for xx := b.Min.X; xx < b.Max.X; xx++ {
+			r, g, bl, _ := img.At(xx, y).RGBA()
+			lum := (299*r + 587*g + 114*bl) / 1000
+			x = append(x, float32(math.Round(float64(lum)/65535*float64(k-1))))
+		}
+	}
+	return x, nil
 }
 
 func binarizeImage(img image.Image) []float32 {

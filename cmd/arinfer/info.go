@@ -34,6 +34,18 @@ func runInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if h.Arch == format.MADE {
 		fmt.Fprintf(stdout, "masks:        %d, direct connection: %v\n", h.Masks, h.Direct)
 	}
+	if h.Arch.IsImage() {
+		fmt.Fprintf(stdout, "layers:       %d, channels %d, kernel %dx%d", h.Layers, h.Channels, h.KernelSize, h.KernelSize)
+		if h.Arch == format.PixelCNN {
+			fmt.Fprintf(stdout, ", input kernel %dx%d (mask A)", h.InputKernel, h.InputKernel)
+		}
+		fmt.Fprintf(stdout, ", head %d\n", h.HeadChannels)
+		if h.Classes > 0 {
+			fmt.Fprintf(stdout, "classes:      %d (class-conditional; scores are log sum_y p(y) p(x|y))\n", h.Classes)
+		} else {
+			fmt.Fprintf(stdout, "classes:      none (unconditional)\n")
+		}
+	}
 	params := 0
 	fmt.Fprintln(stdout, "tensors:")
 	for _, t := range f.Tensors() {

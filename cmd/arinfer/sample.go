@@ -32,7 +32,7 @@ func openModel(path string) (engine.Model, string, error) {
 }
 
 func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("sample", "[--model m.arw] [-n 16] [-o samples.png] [--complete digit.png --rows 14] [--stream]", stdout)
+	fs := newFlags("sample", "[--model m.arw] [-n 16] [-o samples.png] [--class 7] [--complete digit.png --rows 14] [--stream]", stdout)
 	model := fs.String("model", "", "model `file` (.arw); default: the embedded MNIST model")
 	n := fs.Int("n", 16, "number of samples")
 	out := fs.String("o", "samples.png", "output PNG `file`")
@@ -41,6 +41,7 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	batch := fs.Int("batch", 64, "samples drawn per batch")
 	complete := fs.String("complete", "", "complete this PNG `image`: keep its top --rows rows and sample the rest")
 	rows := fs.Int("rows", 14, "with --complete: number of top rows to keep")
+	class := fs.Int("class", -1, "class `label` of every sample, for a class-conditional model (default: each sample's class is drawn from the model's prior)")
 	stream := fs.Bool("stream", false, "draw the first samples in the terminal as their pixels are generated")
 	delay := fs.Duration("delay", 2*time.Millisecond, "with --stream: pause after each pixel so the order is visible")
 	if err := parse(fs, args); err != nil {
@@ -67,6 +68,19 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !ok {
 		return badInput("model data shape %v is not an image; sample writes PNG grids of 2-D images", info.Shape)
 	}
+	var labels []int
+	if *class != -1 {
+		switch {
+		case info.Classes == 0:
+			return badInput("--class %d: the %s model is not class-conditional", *class, info.Arch)
+		case *class < 0 || *class >= info.Classes:
+			return badInput("--class %d: want a class label in 0..%d", *class, info.Classes-1)
+		}
+		labels = make([]int, min(*n, *batch))
+		for i := range labels {
+			labels[i] = *class
+		}
+	}
 	D := info.Dims
 	x := make([]float32, *n*D)
 	var known []bool
@@ -74,7 +88,7 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if *rows < 0 || *rows > h {
 			return badInput("--rows %d: want 0..%d", *rows, h)
 		}
-		img, err := readPNG(*complete, h, w)
+		img, err := readPNGLevels(*complete, h, w, info.Categories)
 		if err != nil {
 			return err
 		}
@@ -88,7 +102,7 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	var view *streamView
 	if *stream {
-		view = newStreamView(stdout, h, w, min(*n, *batch), isTerminal(stdout), *delay)
+		view = newStreamView(stdout, h, w, info.Categories, min(*n, *batch), isTerminal(stdout), *delay)
 		for d, k := range known {
 			if k {
 				for e := 0; e < min(*n, maxStreamed); e++ {
@@ -100,6 +114,9 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	for i := 0; i < *n; i += *batch {
 		j := min(i+*batch, *n)
 		opt := engine.SampleOptions{Seed: *seed + uint64(i), Temperature: *temp, Known: known}
+		if labels != nil {
+			opt.Labels = labels[:j-i]
+		}
 		if view != nil && i == 0 {
 			opt.OnStep = view.onStep
 		}
@@ -115,11 +132,15 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if view != nil {
 		view.finish()
 	}
-	img := grid(x, *n, h, w)
+	img := grid(x, *n, h, w, info.Categories)
 	if err := writePNG(*out, img); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %d samples of %s (%dx%d) to %s\n", *n, info.Arch, h, w, *out)
+	what := ""
+	if labels != nil {
+		what = fmt.Sprintf(" of class %d", *class)
+	}
+	fmt.Fprintf(stdout, "wrote %d samples%s of %s (%dx%d) to %s\n", *n, what, info.Arch, h, w, *out)
 	return nil
 }
 
@@ -152,8 +173,9 @@ const (
 	cellGap   = 2 // pixels between cells
 )
 
-// grid lays n binary images of h x w out in a near-square grid.
-func grid(x []float32, n, h, w int) *image.Gray {
+// grid lays n images of h x w, with values 0..k-1 (black to white), out
+// in a near-square grid.
+func grid(x []float32, n, h, w, k int) *image.Gray {
 	cols := int(math.Ceil(math.Sqrt(float64(n))))
 	rows := (n + cols - 1) / cols
 	cw, ch := w*cellScale+cellGap, h*cellScale+cellGap
@@ -166,7 +188,7 @@ func grid(x []float32, n, h, w int) *image.Gray {
 		for r := 0; r < h*cellScale; r++ {
 			for c := 0; c < w*cellScale; c++ {
 				v := x[s*h*w+(r/cellScale)*w+c/cellScale]
-				img.SetGray(ox+c, oy+r, color.Gray{Y: uint8(max(0, min(1, v)) * 255)})
+				img.SetGray(ox+c, oy+r, color.Gray{Y: uint8(max(0, min(1, v/float32(k-1)))*255 + 0.5)})
 			}
 		}
 	}

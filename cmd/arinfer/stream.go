@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/arinfer/arinfer/engine"
@@ -17,19 +18,20 @@ type streamView struct {
 	w       *bufio.Writer
 	h, wd   int
 	shown   int
-	px      [][]int8 // per shown example: -1 not yet drawn, 0, 1
-	live    bool     // animate in place (a terminal); else print the last frame only
+	k       int       // values per pixel (2: binary; 256: grey levels)
+	px      [][]int16 // per shown example: -1 not yet drawn, else the grey level 0..255
+	live    bool      // animate in place (a terminal); else print the last frame only
 	delay   time.Duration
 	started bool
 }
 
 const maxStreamed = 4
 
-func newStreamView(w io.Writer, h, wd, batch int, live bool, delay time.Duration) *streamView {
-	v := &streamView{w: bufio.NewWriterSize(w, 1<<16), h: h, wd: wd, shown: min(batch, maxStreamed), live: live, delay: delay}
-	v.px = make([][]int8, v.shown)
+func newStreamView(w io.Writer, h, wd, k, batch int, live bool, delay time.Duration) *streamView {
+	v := &streamView{w: bufio.NewWriterSize(w, 1<<16), h: h, wd: wd, k: k, shown: min(batch, maxStreamed), live: live, delay: delay}
+	v.px = make([][]int16, v.shown)
 	for e := range v.px {
-		v.px[e] = make([]int8, h*wd)
+		v.px[e] = make([]int16, h*wd)
 		for i := range v.px[e] {
 			v.px[e][i] = -1
 		}
@@ -40,7 +42,7 @@ func newStreamView(w io.Writer, h, wd, batch int, live bool, delay time.Duration
 // set records known pixel values before sampling starts.
 func (v *streamView) set(e, dim int, val float32) {
 	if e < v.shown {
-		v.px[e][dim] = int8(val)
+		v.px[e][dim] = v.grey(val)
 	}
 }
 
@@ -51,7 +53,7 @@ func (v *streamView) onStep(s engine.Step) {
 		if s.Dims != nil {
 			d = int(s.Dims[e])
 		}
-		v.px[e][d] = int8(s.Values[e])
+		v.px[e][d] = v.grey(s.Values[e])
 		changed = d / v.wd
 	}
 	if !v.live {
@@ -95,7 +97,25 @@ func (v *streamView) line(l int) {
 	fmt.Fprintf(v.w, "\x1b[%dB\r", up)
 }
 
-var streamColour = [3]int{238, 16, 231} // not drawn yet, 0, 1 (xterm-256 palette)
+// grey maps a pixel value 0..k-1 to a grey level 0..255.
+func (v *streamView) grey(val float32) int16 {
+	return int16(max(0, min(255, math.Round(float64(val)/float64(v.k-1)*255))))
+}
+
+// colour returns the xterm-256 colour of a grey level, or of a pixel not
+// drawn yet (-1): black and white are 16 and 231, the grey ramp 232..255
+// lies between.
+func colour(g int16) int {
+	switch {
+	case g < 0:
+		return 238
+	case g == 0:
+		return 16
+	case g == 255:
+		return 231
+	}
+	return 232 + int(math.Round(float64(g)/255*23))
+}
 
 func (v *streamView) printLine(l int) {
 	for e := 0; e < v.shown; e++ {
@@ -104,11 +124,11 @@ func (v *streamView) printLine(l int) {
 		}
 		for c := 0; c < v.wd; c++ {
 			top := v.px[e][2*l*v.wd+c]
-			bot := int8(-1)
+			bot := int16(-1)
 			if 2*l+1 < v.h {
 				bot = v.px[e][(2*l+1)*v.wd+c]
 			}
-			fmt.Fprintf(v.w, "\x1b[38;5;%dm\x1b[48;5;%dm▀", streamColour[top+1], streamColour[bot+1])
+			fmt.Fprintf(v.w, "\x1b[38;5;%dm\x1b[48;5;%dm▀", colour(top), colour(bot))
 		}
 		v.w.WriteString("\x1b[0m")
 	}
