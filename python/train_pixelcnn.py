@@ -131,6 +131,7 @@ def train(args):
     t0 = time.time()
     base_minutes = state["minutes"]
     run, runn = 0.0, 0
+    t_log = time.time()
     while state["epoch"] < args.max_epochs:
         e = state["epoch"]
         for g in opt.param_groups:
@@ -149,6 +150,10 @@ def train(args):
             run += loss.item()
             runn += 1
             state["minutes"] = base_minutes + (time.time() - t0) / 60
+            if state["step"] % 100 == 0:
+                log.info("step %d: train loss %.3f over the last %d updates, %.2f s/update", state["step"],
+                         run / max(runn, 1), runn, (time.time() - t_log) / 100)
+                t_log = time.time()
             if any(s < b <= state["pos"] for b in evals):
                 v = nll(model, xva, yva)
                 state["history"].append({"epoch": e, "pos": state["pos"], "step": state["step"], "valid": v,

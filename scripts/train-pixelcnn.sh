@@ -7,6 +7,7 @@
 # checkpointed model (unconditional test NLL) and exports it.
 #
 #   scripts/train-pixelcnn.sh            # train / resume (log: checkpoints/gated.train.log)
+#   THREADS=1 scripts/train-pixelcnn.sh  # while other jobs share the two cores
 #   scripts/train-pixelcnn.sh finish     # evaluate + export checkpoints/gated.arw
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,4 +17,4 @@ if [ "${1:-}" = finish ]; then
 fi
 exec /usr/bin/python3 python/train_pixelcnn.py --arch gatedpixelcnn --channels 48 --layers 10 \
 	--kernel-size 3 --head-channels 64 --classes 10 --batch 32 --lr 1e-3 --lr-decay 0.9 \
-	--max-epochs 30 --threads 2 --out checkpoints/gated
+	--max-epochs 30 --threads "${THREADS:-2}" --out checkpoints/gated
