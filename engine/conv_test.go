@@ -352,3 +352,21 @@ func refMask(m int, centre bool) func(a, b int) bool {
 		return b < m || (centre && b == m)
 	}
 }
+
+// logProbTol is the tolerance of a float32 log p(x|y) against the
+// reference: relative 1e-4, plus 1e-6 of the sum over pixels of the
+// largest |logit| (log softmax subtracts numbers of the logits' size, so
+// its float32 rounding is absolute: a log p near 0 under large logits has
+// a large relative error).
+func (r *convRef) logProbTol(x []float32, y int, want float64) float64 {
+	z := r.logits(x, y)
+	var scale float64
+	for i := 0; i < r.D; i++ {
+		mx := 0.0
+		for _, v := range z[i*r.C : (i+1)*r.C] {
+			mx = math.Max(mx, math.Abs(v))
+		}
+		scale += mx
+	}
+	return 1e-4*math.Abs(want) + 1e-6*scale
+}
