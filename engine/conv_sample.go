@@ -217,6 +217,9 @@ func (m *convModel) sampleGroup(ws *convWork, s *convSample, e0, e1 int) error {
 	B, D, W, C := e1-e0, m.D, m.W, m.C
 	x := s.x[e0*D : e1*D]
 	opt := &s.opt
+	if s.kn == D && opt.OnStep == nil {
+		return nil // every pixel is known: nothing to draw or report
+	}
 	ws.rng.resetAt(opt.Seed, e0, B)
 	ws.prob = growF64(ws.prob, max(C, m.N))
 	var labels []int
@@ -234,9 +237,6 @@ func (m *convModel) sampleGroup(ws *convWork, s *convSample, e0, e1 int) error {
 	ws.uv = growF(ws.uv, B)
 	m.net.initState(ws, B)
 	kr := s.kn / W
-	if kr == m.H && opt.OnStep == nil {
-		return nil // every pixel is known: nothing to draw or report
-	}
 	if kr > 0 {
 		m.fillU(ws, x, B, kr)
 		feat := m.net.forward(ws, B, kr, labels, true, opt.OnStep != nil)
