@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -424,5 +425,39 @@ func TestConvAllocs(t *testing.T) {
 		}
 		f()
 		require.Zero(t, testing.AllocsPerRun(20, f))
+	})
+}
+
+// TestConv2DConcurrent: goroutines sharing fresh weights (so that the
+// first uses race to pack them) each compute the right result; -race
+// checks the packing's synchronisation.
+func TestConv2DConcurrent(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	c := newConvCase(r, convSpec{"vert2x3", 2, 3, 1, 1, nil}, 17, 40, 3, 5, 7, 0, 5, false, true)
+	testAllTiers(t, func(t *testing.T) {
+		cw := c.weights(t)
+		const workers = 4
+		outs := make([]Image, workers)
+		var wg sync.WaitGroup
+		for w := range outs {
+			outs[w] = c.fresh()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if w%2 == 0 {
+					Conv2D(cw, c.in, c.r0, c.r1, outs[w], c.bias, c.acc)
+					return
+				}
+				for row := c.r0; row < c.r1; row++ {
+					for col := 0; col < c.w; col++ {
+						Conv2DAt(cw, c.in, row, col, outs[w], c.bias, c.acc)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for w, o := range outs {
+			c.check(t, cw, o, fmt.Sprintf("worker %d", w))
+		}
 	})
 }
