@@ -137,13 +137,24 @@ func Conv2D(cw *ConvWeights, in Image, r0, r1 int, out Image, bias []float32, ac
 	if r0 < 0 || r1 < r0 || r1 > out.H {
 		panic(fmt.Sprintf("kernels: Conv2D: rows [%d, %d) outside the output's %d rows", r0, r1, out.H))
 	}
+	t := cur
+	done := 0 // images computed image-blocked
+	if useBlocked(t, cw, in.N) {
+		convBlocked(t, cw, in, r0, r1, out, bias, acc)
+		done = in.N / t.mr * t.mr
+		if done == in.N {
+			return
+		}
+		in.Data, in.N = in.Data[done*in.ImgStride:], in.N-done
+		out.Data, out.N = out.Data[done*out.ImgStride:], out.N-done
+	}
 	p := (r1 - r0) * in.W
 	g := convGeom{
 		in: in, out: out, run: p, runs: in.N,
 		row0: r0, col0: 0,
 		outBase: r0 * in.W * out.LD, outStride: out.LD,
 	}
-	conv(cur, cw, &g, bias, acc)
+	conv(t, cw, &g, bias, acc)
 }
 
 // Conv2DAt computes what Conv2D computes for the single pixel (r, c) of

@@ -41,6 +41,8 @@ const maxMR = 16
 type convBuf struct {
 	a, tile []float32
 	zeros   []float32 // read for pixels outside the image
+	ring    []float32 // image-blocked path: interleaved input rows
+	ringRow []int     // the input row in each ring slot
 }
 
 var convPool = sync.Pool{New: func() any { return new(convBuf) }}

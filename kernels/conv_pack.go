@@ -12,6 +12,15 @@ type convPacked struct {
 	off  []int
 	data []float32
 	kmax int // longest block
+	// segs lists the blocks' pieces of one tap each, in K order (the
+	// image-blocked path, conv_batch.go, runs the micro-kernel per piece).
+	segs []convSeg
+}
+
+// convSeg is channels [ci0, ci0+n) of tap t, rows [p, p+n) of block blk.
+type convSeg struct {
+	t, ci0, n int
+	blk, p    int
 }
 
 // packedFor returns cw's weights packed for tier t, packing them on first
@@ -66,6 +75,15 @@ func packConv(cw *ConvWeights, nr, kc int) *convPacked {
 		p.kmax = max(p.kmax, kb)
 	}
 	p.data = make([]float32, size)
+	cin := cw.cin
+	for i := range p.off {
+		for k := p.ks[i]; k < p.ks[i+1]; {
+			ci0 := k % cin
+			n := min(cin-ci0, p.ks[i+1]-k)
+			p.segs = append(p.segs, convSeg{t: k / cin, ci0: ci0, n: n, blk: i, p: k - p.ks[i]})
+			k += n
+		}
+	}
 	for i := range p.off {
 		k0, kb := p.ks[i], p.ks[i+1]-p.ks[i]
 		for q := 0; q < nq; q++ {

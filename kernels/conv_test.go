@@ -288,6 +288,30 @@ func convCases() []*convCase {
 		{convSpec{"maskA7", 7, 7, 3, 3, maskA(7)}, 1, 64},
 		{convSpec{"dense", 1, 1, 0, 0, nil}, 128, 128},
 	}
+	// Batches of at least one block of mr images (4 generic, 6 AVX2, 8
+	// NEON, 14 AVX-512), with and without a remainder: the image-blocked
+	// path (conv_batch.go), then the raster one for the rest.
+	batches := []struct {
+		s            convSpec
+		cin, cout, n int
+		h, w, r0, r1 int
+		acc, bias    bool
+	}{
+		{convSpec{"maskB3", 3, 3, 1, 1, maskB(3)}, 17, 33, 16, 5, 7, 1, 4, true, true},
+		{convSpec{"vert2x3", 2, 3, 1, 1, nil}, 32, 40, 31, 2, 3, 0, 2, false, true},
+		{convSpec{"vert3x5", 3, 5, 2, 2, nil}, 16, 64, 15, 5, 7, 0, 5, false, false},
+		{convSpec{"horiz1x3", 1, 3, 0, 2, nil}, 33, 17, 17, 1, 1, 0, 1, true, false},
+		{convSpec{"maskB5", 5, 5, 2, 2, maskB(5)}, 20, 32, 29, 4, 6, 2, 4, false, true},
+		{convSpec{"maskA7", 7, 7, 3, 3, maskA(7)}, 16, 7, 14, 28, 28, 0, 3, true, true},
+		{convSpec{"horiz1x2-first", 1, 2, 0, 2, nil}, 64, 65, 8, 3, 3, 0, 3, false, true},
+		// More channels than a K block (kc = 256): taps split over blocks.
+		{convSpec{"vert2x3", 2, 3, 1, 1, nil}, 260, 20, 16, 2, 2, 0, 2, true, true},
+		{convSpec{"dense", 1, 1, 0, 0, nil}, 300, 5, 3, 2, 3, 0, 2, false, true},
+		{convSpec{"maskB3", 3, 3, 1, 1, maskB(3)}, 120, 9, 2, 3, 3, 0, 3, false, true},
+	}
+	for _, b := range batches {
+		cs = append(cs, newConvCase(r, b.s, b.cin, b.cout, b.n, b.h, b.w, b.r0, b.r1, b.acc, b.bias))
+	}
 	if raceEnabled {
 		return cs // the race detector makes their references take a minute
 	}

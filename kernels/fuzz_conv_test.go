@@ -16,14 +16,15 @@ func FuzzConv2D(f *testing.F) {
 	f.Add([]byte{}, uint8(3), uint8(3), int8(1), int8(1), uint64(0x0f), uint8(3), uint8(5), uint8(2), uint8(5), uint8(7), uint8(0), uint8(5), uint8(0))
 	f.Add([]byte("pixelcnn"), uint8(2), uint8(3), int8(1), int8(1), ^uint64(0), uint8(17), uint8(33), uint8(3), uint8(4), uint8(9), uint8(1), uint8(3), uint8(0x15))
 	f.Add([]byte{9, 8, 7}, uint8(1), uint8(2), int8(0), int8(2), ^uint64(0), uint8(1), uint8(64), uint8(1), uint8(6), uint8(6), uint8(2), uint8(6), uint8(0x2a))
+	f.Add([]byte("batch"), uint8(3), uint8(3), int8(1), int8(1), uint64(0x1f), uint8(33), uint8(64), uint8(28), uint8(4), uint8(5), uint8(1), uint8(3), uint8(0x16))
 	f.Add([]byte{0xff}, uint8(1), uint8(1), int8(0), int8(0), uint64(1), uint8(65), uint8(14), uint8(4), uint8(3), uint8(3), uint8(0), uint8(3), uint8(0x3f))
-	f.Add([]byte("gated"), uint8(7), uint8(7), int8(3), int8(3), uint64(0xffffff), uint8(2), uint8(16), uint8(2), uint8(8), uint8(8), uint8(0), uint8(8), uint8(0x07))
-	f.Add([]byte{1}, uint8(4), uint8(5), int8(-2), int8(6), uint64(0xa5a5a5), uint8(5), uint8(40), uint8(7), uint8(2), uint8(3), uint8(1), uint8(2), uint8(0x10))
+	f.Add([]byte("gated"), uint8(7), uint8(7), int8(3), int8(3), uint64(0xffffff), uint8(2), uint8(16), uint8(15), uint8(8), uint8(8), uint8(0), uint8(8), uint8(0x07))
+	f.Add([]byte{1}, uint8(4), uint8(5), int8(-2), int8(6), uint64(0xa5a5a5), uint8(20), uint8(40), uint8(16), uint8(2), uint8(3), uint8(1), uint8(2), uint8(0x10))
 	f.Fuzz(func(t *testing.T, data []byte, khb, kwb uint8, ayb, axb int8, mask uint64, cinb, coutb, nb, hb, wb, r0b, r1b, flags uint8) {
 		kh, kw := 1+int(khb)%7, 1+int(kwb)%7
 		ay, ax := int(ayb)%9, int(axb)%9
 		cin, cout := 1+int(cinb)%70, 1+int(coutb)%70
-		n, h, w := 1+int(nb)%7, 1+int(hb)%12, 1+int(wb)%12
+		n, h, w := 1+int(nb)%20, 1+int(hb)%12, 1+int(wb)%12
 		r0 := int(r0b) % (h + 1)
 		r1 := r0 + int(r1b)%(h-r0+1)
 		acc, withBias := flags&1 != 0, flags&2 != 0
