@@ -139,7 +139,7 @@ func Conv2D(cw *ConvWeights, in Image, r0, r1 int, out Image, bias []float32, ac
 	}
 	t := cur
 	done := 0 // images computed image-blocked
-	if useBlocked(t, cw, in.N) {
+	if useBlocked(t, cw, in.N, in.W) {
 		convBlocked(t, cw, in, r0, r1, out, bias, acc)
 		done = in.N / t.mr * t.mr
 		if done == in.N {

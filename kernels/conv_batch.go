@@ -17,11 +17,29 @@ package kernels
 // k spends more time loading and storing the output tile than computing.
 const blockedMinCin = 16
 
-// useBlocked reports whether Conv2D of n images runs image-blocked on t:
-// at least one full block of images, more than one tap to share panels
-// between, and enough channels per tap.
-func useBlocked(t *impl, cw *ConvWeights, n int) bool {
-	return n >= t.mr && len(cw.taps) >= 2 && cw.cin >= blockedMinCin
+// blockedMaxRing bounds the ring of interleaved input rows (floats): wider
+// images run on the raster path, whose workspace does not grow with W.
+const blockedMaxRing = 1 << 20
+
+// useBlocked reports whether Conv2D of the n images of width w runs
+// image-blocked on t: at least one full block of images, more than one tap
+// to share panels between, enough channels per tap, and a ring of bounded
+// size.
+func useBlocked(t *impl, cw *ConvWeights, n, w int) bool {
+	if n < t.mr || len(cw.taps) < 2 || cw.cin < blockedMinCin {
+		return false
+	}
+	lo, hi := tapRows(cw)
+	return (hi-lo+1)*w*t.mr*cw.cin <= blockedMaxRing
+}
+
+// tapRows returns the smallest and largest DY of cw's taps (len(taps) > 0).
+func tapRows(cw *ConvWeights) (lo, hi int) {
+	lo, hi = cw.taps[0].DY, cw.taps[0].DY
+	for _, tp := range cw.taps {
+		lo, hi = min(lo, tp.DY), max(hi, tp.DY)
+	}
+	return lo, hi
 }
 
 // convBlocked computes Conv2D rows [r0, r1) for images [0, nb*mr) of in
@@ -34,10 +52,7 @@ func convBlocked(t *impl, cw *ConvWeights, in Image, r0, r1 int, out Image, bias
 	}
 	pk := cw.packedFor(t)
 	cin, cout, w := cw.cin, cw.cout, in.W
-	lo, hi := cw.taps[0].DY, cw.taps[0].DY
-	for _, tp := range cw.taps {
-		lo, hi = min(lo, tp.DY), max(hi, tp.DY)
-	}
+	lo, hi := tapRows(cw)
 	span := hi - lo + 1 // input rows one output row reads
 	rowLen := w * mr * cin
 	buf := convPool.Get().(*convBuf)

@@ -485,3 +485,20 @@ func TestConv2DConcurrent(t *testing.T) {
 		}
 	})
 }
+
+func TestUseBlocked(t *testing.T) {
+	cw, err := NewConv(make([]float32, 64*64*6), 64, 64, 2, 3, 1, 1, nil)
+	require.NoError(t, err)
+	d, err := NewDense(make([]float32, 64*64), 64, 64)
+	require.NoError(t, err)
+	first, err := NewConv(make([]float32, 64*2), 64, 1, 1, 2, 0, 2, nil)
+	require.NoError(t, err)
+	for _, tier := range Available() {
+		k := tiers[tier]
+		require.True(t, useBlocked(k, cw, k.mr, 28), tier)
+		require.False(t, useBlocked(k, cw, k.mr-1, 28), tier)
+		require.False(t, useBlocked(k, d, 64, 28), tier)     // one tap: nothing to share
+		require.False(t, useBlocked(k, first, 64, 28), tier) // one channel per tap
+		require.False(t, useBlocked(k, cw, 64, 1<<16), tier) // the ring would be too large
+	}
+}
