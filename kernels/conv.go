@@ -124,14 +124,21 @@ func (cw *ConvWeights) FLOPs() int { return 2 * cw.cout * cw.cin * len(cw.taps) 
 // (programmer error, like Gemm) on inconsistent shapes.
 //
 // This is an implicit GEMM with M = N*(r1-r0)*W output pixels, K =
-// len(Taps)*Cin, N = Cout: the A panels are gathered (zeros outside the
-// image) by Go packing code straight from the shifted input pixels, so
-// masked-out taps are skipped, not multiplied by zero; the active tier's
-// GEMM micro-kernel does the arithmetic on the weights packed once per
-// tier; cache blocking is in Go (BLIS). It runs on the calling goroutine
-// (callers split images or rows across workers) and allocates nothing in
-// steady state. The sums are float32 with the accuracy of Gemm: within
-// γ_K·Σ|terms| of the exact value (γ_K = (K+1)u/(1-(K+1)u), u = 2^-24).
+// len(Taps)*Cin, N = Cout on the active tier's GEMM micro-kernel, with the
+// weights packed once per tier and cache blocking in Go (BLIS). The A
+// panels are gathered by Go code straight from the shifted input pixels
+// (zeros outside the image), so masked-out taps are skipped, not
+// multiplied by zero. Batches of at least mr images (the micro-kernel's
+// height) with two or more taps of at least 16 channels run image-blocked
+// (conv_batch.go, for images of moderate width): a tile
+// is one pixel of mr images, each input pixel is interleaved once for all
+// the taps that read it, and taps outside the image are skipped per tile;
+// the remaining images run in raster order (conv_gemm.go). It runs on the
+// calling goroutine (callers split images or rows across workers) and
+// allocates nothing in steady state. The sums are float32 with the
+// accuracy of Gemm: within γ_K·Σ|terms| of the exact value (γ_K =
+// (K+1)u/(1-(K+1)u), u = 2^-24), in an order that depends on the tier and
+// the path.
 func Conv2D(cw *ConvWeights, in Image, r0, r1 int, out Image, bias []float32, acc bool) {
 	checkConv("Conv2D", cw, in, out, bias)
 	if r0 < 0 || r1 < r0 || r1 > out.H {
