@@ -130,10 +130,10 @@ func (cw *ConvWeights) FLOPs() int { return 2 * cw.cout * cw.cin * len(cw.taps) 
 // (zeros outside the image), so masked-out taps are skipped, not
 // multiplied by zero. Batches of at least mr images (the micro-kernel's
 // height) with two or more taps of at least 16 channels run image-blocked
-// (conv_batch.go, for images of moderate width): a tile
-// is one pixel of mr images, each input pixel is interleaved once for all
-// the taps that read it, and taps outside the image are skipped per tile;
-// the remaining images run in raster order (conv_gemm.go). It runs on the
+// (conv_batch.go, for images of moderate width): a tile is one pixel of mr
+// images, each input pixel is interleaved once for all the taps that read
+// it, and taps outside the image are skipped per tile; the remaining
+// images run in raster order (conv_gemm.go). It runs on the
 // calling goroutine (callers split images or rows across workers) and
 // allocates nothing in steady state. The sums are float32 with the
 // accuracy of Gemm: within γ_K·Σ|terms| of the exact value (γ_K =
