@@ -129,7 +129,7 @@ func (cw *ConvWeights) FLOPs() int { return 2 * cw.cout * cw.cin * len(cw.taps) 
 // panels are gathered by Go code straight from the shifted input pixels
 // (zeros outside the image), so masked-out taps are skipped, not
 // multiplied by zero. Batches of at least mr images (the micro-kernel's
-// height) with two or more taps of at least 16 channels run image-blocked
+// height) with taps of at least 16 channels run image-blocked
 // (conv_batch.go, for images of moderate width): a tile is one pixel of mr
 // images, each input pixel is interleaved once for all the taps that read
 // it, and taps outside the image are skipped per tile; the remaining

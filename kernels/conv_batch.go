@@ -22,11 +22,11 @@ const blockedMinCin = 16
 const blockedMaxRing = 1 << 20
 
 // useBlocked reports whether Conv2D of the n images of width w runs
-// image-blocked on t: at least one full block of images, more than one tap
-// to share panels between, enough channels per tap, and a ring of bounded
-// size.
+// image-blocked on t: at least one full block of images, a tap, enough
+// channels per tap, and a ring of bounded size. (With one tap nothing is
+// shared, but the path still measured 1-20% faster than the raster one.)
 func useBlocked(t *impl, cw *ConvWeights, n, w int) bool {
-	if n < t.mr || len(cw.taps) < 2 || cw.cin < blockedMinCin {
+	if n < t.mr || len(cw.taps) == 0 || cw.cin < blockedMinCin {
 		return false
 	}
 	lo, hi := tapRows(cw)

@@ -304,6 +304,8 @@ func convCases() []*convCase {
 		{convSpec{"maskB5", 5, 5, 2, 2, maskB(5)}, 20, 32, 29, 4, 6, 2, 4, false, true},
 		{convSpec{"maskA7", 7, 7, 3, 3, maskA(7)}, 16, 7, 14, 28, 28, 0, 3, true, true},
 		{convSpec{"horiz1x2-first", 1, 2, 0, 2, nil}, 64, 65, 8, 3, 3, 0, 3, false, true},
+		{convSpec{"dense", 1, 1, 0, 0, nil}, 33, 70, 15, 2, 3, 0, 2, true, true},
+		{convSpec{"dense", 1, 1, 0, 0, nil}, 64, 32, 30, 1, 1, 0, 1, false, true}, // pixels as 1x1 images
 		// More channels than a K block (kc = 256): taps split over blocks.
 		{convSpec{"vert2x3", 2, 3, 1, 1, nil}, 260, 20, 16, 2, 2, 0, 2, true, true},
 		{convSpec{"dense", 1, 1, 0, 0, nil}, 300, 5, 3, 2, 3, 0, 2, false, true},
@@ -491,13 +493,16 @@ func TestUseBlocked(t *testing.T) {
 	require.NoError(t, err)
 	d, err := NewDense(make([]float32, 64*64), 64, 64)
 	require.NoError(t, err)
+	none, err := NewConv(make([]float32, 64*64), 64, 64, 1, 1, 0, 0, maskA(1))
+	require.NoError(t, err)
 	first, err := NewConv(make([]float32, 64*2), 64, 1, 1, 2, 0, 2, nil)
 	require.NoError(t, err)
 	for _, tier := range Available() {
 		k := tiers[tier]
 		require.True(t, useBlocked(k, cw, k.mr, 28), tier)
 		require.False(t, useBlocked(k, cw, k.mr-1, 28), tier)
-		require.False(t, useBlocked(k, d, 64, 28), tier)     // one tap: nothing to share
+		require.True(t, useBlocked(k, d, 64, 28), tier)
+		require.False(t, useBlocked(k, none, 64, 28), tier)  // no taps
 		require.False(t, useBlocked(k, first, 64, 28), tier) // one channel per tap
 		require.False(t, useBlocked(k, cw, 64, 1<<16), tier) // the ring would be too large
 	}
