@@ -8,12 +8,12 @@
 #
 #   scripts/train-pixelcnn.sh            # train / resume (log: checkpoints/gated.train.log)
 #   THREADS=1 scripts/train-pixelcnn.sh  # while other jobs share the two cores
-#   scripts/train-pixelcnn.sh finish     # evaluate + export checkpoints/gated.arw
+#   scripts/train-pixelcnn.sh finish [--given-label]  # evaluate + export checkpoints/gated.arw
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p checkpoints
 if [ "${1:-}" = finish ]; then
-	exec /usr/bin/python3 python/train_pixelcnn.py finish checkpoints/gated
+	exec /usr/bin/python3 python/train_pixelcnn.py finish checkpoints/gated "${@:2}"
 fi
 exec /usr/bin/python3 python/train_pixelcnn.py --arch gatedpixelcnn --channels 48 --layers 10 \
 	--kernel-size 3 --head-channels 64 --classes 10 --batch 32 --lr 1e-3 --lr-decay 0.9 \
