@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"runtime"
 
@@ -60,33 +59,6 @@ func (m *convModel) drawLabels(ctx context.Context, ws *convWork, x []float32, B
 		labels[e] = ws.rng.categorical64(e, ws.post[e*N:(e+1)*N], ws.prob)
 	}
 	return labels, nil
-}
-
-// categorical64 draws v with probability softmax(logits)_v from stream b,
-// using p (len(logits)) as scratch.
-func (s *rngs) categorical64(b int, logits, p []float64) int {
-	mx := math.Inf(-1)
-	for _, a := range logits {
-		mx = max(mx, a)
-	}
-	var sum float64
-	for i, a := range logits {
-		p[i] = math.Exp(a - mx)
-		sum += p[i]
-	}
-	u := s.uniform(b) * sum
-	for i := range logits {
-		u -= p[i]
-		if u < 0 {
-			return i
-		}
-	}
-	for i := len(logits) - 1; i > 0; i-- {
-		if p[i] > 0 {
-			return i
-		}
-	}
-	return 0
 }
 
 // headAt runs the head on one pixel of B examples, whose features (F

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"math"
 	"sync"
 
 	"github.com/arinfer/arinfer/kernels"
@@ -485,33 +484,4 @@ func (m *rnn) Sample(ctx context.Context, x []float32, opt SampleOptions) error 
 		}
 	}
 	return nil
-}
-
-// categorical draws v with probability softmax(logits·invTemp)_v from
-// stream b, using p (len(logits)) as scratch.
-func (s *rngs) categorical(b int, logits []float32, invTemp float64, p []float64) int {
-	mx := math.Inf(-1)
-	for _, a := range logits {
-		mx = max(mx, float64(a)*invTemp)
-	}
-	var sum float64
-	for i, a := range logits {
-		p[i] = math.Exp(float64(a)*invTemp - mx)
-		sum += p[i]
-	}
-	u := s.uniform(b) * sum
-	for i := range logits {
-		u -= p[i]
-		if u < 0 {
-			return i
-		}
-	}
-	// Rounding left u ≥ 0 after the last term: the last category with
-	// non-zero probability.
-	for i := len(logits) - 1; i > 0; i-- {
-		if p[i] > 0 {
-			return i
-		}
-	}
-	return 0
 }

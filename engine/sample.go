@@ -251,3 +251,43 @@ func sampleArgs(x []float32, dims int, order []int32, opt *SampleOptions) (B int
 	err = checkKnownBinary(x, dims, order[:known])
 	return
 }
+
+// categorical draws v with probability softmax(logits·invTemp)_v from
+// stream b, using p (len(logits)) as scratch.
+func (s *rngs) categorical(b int, logits []float32, invTemp float64, p []float64) int {
+	p = p[:len(logits)]
+	for i, a := range logits {
+		p[i] = float64(a) * invTemp
+	}
+	return s.categorical64(b, p, p)
+}
+
+// categorical64 draws v with probability softmax(logits)_v from stream b,
+// using p (len(logits)) as scratch; p may be logits itself.
+func (s *rngs) categorical64(b int, logits, p []float64) int {
+	p = p[:len(logits)]
+	mx := math.Inf(-1)
+	for _, a := range logits {
+		mx = max(mx, a)
+	}
+	var sum float64
+	for i, a := range logits {
+		p[i] = math.Exp(a - mx)
+		sum += p[i]
+	}
+	u := s.uniform(b) * sum
+	for i := range p {
+		u -= p[i]
+		if u < 0 {
+			return i
+		}
+	}
+	// Rounding left u >= 0 after the last term: the last category with
+	// non-zero probability.
+	for i := len(p) - 1; i > 0; i-- {
+		if p[i] > 0 {
+			return i
+		}
+	}
+	return 0
+}
