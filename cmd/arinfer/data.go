@@ -113,18 +113,9 @@ func loadIDX(path string, h, w int) ([]float32, int, error) {
 // readPNG reads a PNG of exactly h x w pixels as 0/1 values (luminance at or
 // above half intensity is 1).
 func readPNG(path string, h, w int) ([]float32, error) {
-	f, err := os.Open(path)
+	img, err := decodePNG(path, h, w)
 	if err != nil {
-		return nil, badInput("%s: %v", path, err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		return nil, badInput("%s: not a PNG image: %v", path, err)
-	}
-	b := img.Bounds()
-	if b.Dx() != w || b.Dy() != h {
-		return nil, badInput("%s is %dx%d pixels; the model takes %dx%d images", path, b.Dx(), b.Dy(), w, h)
+		return nil, err
 	}
 	return binarizeImage(img), nil
 }
@@ -134,9 +125,25 @@ func readPNG(path string, h, w int) ([]float32, error) {
 // levels (round(lum / 65535 * (k-1)): an 8-bit grey PNG gives its own grey
 // levels to a 256-level model).
 func readPNGLevels(path string, h, w, k int) ([]float32, error) {
-	if k == 2 {
-		return readPNG(path, h, w)
+	img, err := decodePNG(path, h, w)
+	if err != nil {
+		return nil, err
 	}
+	if k == 2 {
+		return binarizeImage(img), nil
+	}
+	b := img.Bounds()
+	x := make([]float32, 0, w*h)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for xx := b.Min.X; xx < b.Max.X; xx++ {
+			x = append(x, float32(math.Round(float64(luminance(img, xx, y))/65535*float64(k-1))))
+		}
+	}
+	return x, nil
+}
+
+// decodePNG reads the PNG at path and checks that it is h x w pixels.
+func decodePNG(path string, h, w int) (image.Image, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, badInput("%s: %v", path, err)
@@ -150,15 +157,13 @@ func readPNGLevels(path string, h, w, k int) ([]float32, error) {
 	if b.Dx() != w || b.Dy() != h {
 		return nil, badInput("%s is %dx%d pixels; the model takes %dx%d images", path, b.Dx(), b.Dy(), w, h)
 	}
-	x := make([]float32, 0, w*h)
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for xx := b.Min.X; xx < b.Max.X; xx++ {
-			r, g, bl, _ := img.At(xx, y).RGBA()
-			lum := (299*r + 587*g + 114*bl) / 1000
-			x = append(x, float32(math.Round(float64(lum)/65535*float64(k-1))))
-		}
-	}
-	return x, nil
+	return img, nil
+}
+
+// luminance returns the luminance of a pixel, 0..65535.
+func luminance(img image.Image, x, y int) uint32 {
+	r, g, b, _ := img.At(x, y).RGBA()
+	return (299*r + 587*g + 114*b) / 1000
 }
 
 func binarizeImage(img image.Image) []float32 {
@@ -166,10 +171,8 @@ func binarizeImage(img image.Image) []float32 {
 	x := make([]float32, 0, b.Dx()*b.Dy())
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for xx := b.Min.X; xx < b.Max.X; xx++ {
-			r, g, bl, _ := img.At(xx, y).RGBA()
-			lum := (299*r + 587*g + 114*bl) / 1000
 			v := float32(0)
-			if lum >= 0x8000 {
+			if luminance(img, xx, y) >= 0x8000 {
 				v = 1
 			}
 			x = append(x, v)
