@@ -24,11 +24,11 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/arinfer/arinfer/engine"
+	"github.com/arinfer/arinfer/internal/benchfmt"
 	"github.com/arinfer/arinfer/internal/fmapeak"
 	"github.com/arinfer/arinfer/kernels"
 	"github.com/arinfer/arinfer/mnist"
@@ -65,7 +65,7 @@ func main() {
 		peak = fmapeak.ZMM()
 	}
 	fmt.Printf("CPU: %s; %s; GOMAXPROCS=%d; measured FMA peak (%s, one core): %.1f GFLOP/s\n\n",
-		cpuName(), kernels.Describe(), runtime.GOMAXPROCS(0), kernels.Active(), peak.GFLOPS)
+		benchfmt.CPUName(), kernels.Describe(), runtime.GOMAXPROCS(0), kernels.Active(), peak.GFLOPS)
 
 	dir, err := mnist.Locate()
 	check(err)
@@ -105,7 +105,7 @@ func main() {
 		small := x[:100*info.Dims]
 		allocs := testing.AllocsPerRun(5, func() { check(m.LogProb(ctx, small, out[:100])) }) / 100
 		tr := torch[p]
-		fmt.Printf("| %s | %d | %.0f | %s | %s | %g |\n", p, info.Params, score, num(tr.Score), ratio(score, tr.Score), allocs)
+		fmt.Printf("| %s | %d | %.0f | %s | %s | %g |\n", p, info.Params, score, benchfmt.Num(tr.Score), benchfmt.Ratio(score, tr.Score), allocs)
 
 		sr := sampleRow{name: p, limit: peak.GFLOPS * 1e9 / float64(info.FLOPs), t1: tr.SampleB1, t64: tr.Sample64}
 		for _, B := range []int{1, 64} {
@@ -140,8 +140,8 @@ func main() {
 	fmt.Println("| model | arinfer b=1 (samples/s) | PyTorch loop b=1 | speed-up | arinfer b=64 | PyTorch loop b=64 | speed-up | limit (samples/s, one pass at FMA peak) | b=1 / limit | allocs/sample |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
-		fmt.Printf("| %s | %.0f | %s | %s | %.0f | %s | %s | %.0f | %.2f | %g |\n", r.name, r.b1, num(r.t1), ratio(r.b1, r.t1),
-			r.b64, num(r.t64), ratio(r.b64, r.t64), r.limit, r.b1/r.limit, r.allocs)
+		fmt.Printf("| %s | %.0f | %s | %s | %.0f | %s | %s | %.0f | %.2f | %g |\n", r.name, r.b1, benchfmt.Num(r.t1), benchfmt.Ratio(r.b1, r.t1),
+			r.b64, benchfmt.Num(r.t64), benchfmt.Ratio(r.b64, r.t64), r.limit, r.b1/r.limit, r.allocs)
 	}
 	if *python {
 		for _, p := range paths {
@@ -167,35 +167,6 @@ func runTorch(paths []string, coretype string) map[string]torchResult {
 		res[r.Model] = r
 	}
 	return res
-}
-
-func cpuName() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
-				return strings.TrimSpace(v)
-			}
-		}
-	}
-	return runtime.GOARCH
-}
-
-func num(v float64) string {
-	if v == 0 {
-		return "-"
-	}
-	if v < 10 {
-		return fmt.Sprintf("%.2f", v)
-	}
-	return fmt.Sprintf("%.0f", v)
-}
-
-func ratio(a, b float64) string {
-	if b == 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.1fx", a/b)
 }
 
 func check(err error) {

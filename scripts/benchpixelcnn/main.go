@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/arinfer/arinfer/engine"
+	"github.com/arinfer/arinfer/internal/benchfmt"
 	"github.com/arinfer/arinfer/format"
 	"github.com/arinfer/arinfer/internal/fmapeak"
 	"github.com/arinfer/arinfer/kernels"
@@ -76,7 +77,7 @@ func main() {
 		peak = fmapeak.ZMM()
 	}
 	fmt.Printf("CPU: %s; %s; GOMAXPROCS=%d; measured FMA peak (%s, one core): %.1f GFLOP/s\n\n",
-		cpuName(), kernels.Describe(), runtime.GOMAXPROCS(0), kernels.Active(), peak.GFLOPS)
+		benchfmt.CPUName(), kernels.Describe(), runtime.GOMAXPROCS(0), kernels.Active(), peak.GFLOPS)
 
 	f, err := format.Open(path)
 	check(err)
@@ -129,11 +130,11 @@ func main() {
 	if cc != nil {
 		what = "log p(x | y), true labels"
 	}
-	fmt.Printf("| %s | %.0f | %s | %s | %g |\n", what, given, num(tr.Score), ratio(given, tr.Score), allocs)
+	fmt.Printf("| %s | %.0f | %s | %s | %g |\n", what, given, benchfmt.Num(tr.Score), benchfmt.Ratio(given, tr.Score), allocs)
 	if cc != nil {
 		nm := n / 4
 		marg := float64(nm) / median(max(1, *reps/2), func() { check(m.LogProb(ctx, x[:nm*info.Dims], out[:nm])) })
-		fmt.Printf("| log p(x) = log sum_y p(y) p(x | y) | %.0f | %s | %s | |\n", marg, num(tr.ScoreMarginal), ratio(marg, tr.ScoreMarginal))
+		fmt.Printf("| log p(x) = log sum_y p(y) p(x | y) | %.0f | %s | %s | |\n", marg, benchfmt.Num(tr.ScoreMarginal), benchfmt.Ratio(marg, tr.ScoreMarginal))
 	}
 	scoredPerImage := 1 / given
 
@@ -172,7 +173,7 @@ func main() {
 		if B == 64 {
 			loop = tr.LoopB64
 		}
-		fmt.Printf("| batch %d | %.3f | %s | %s | %.3f | %.2f | %g |\n", B, perImage*1e3, num(loop*1e3), ratio(loop, perImage),
+		fmt.Printf("| batch %d | %.3f | %s | %s | %.3f | %.2f | %g |\n", B, perImage*1e3, benchfmt.Num(loop*1e3), benchfmt.Ratio(loop, perImage),
 			scoredPerImage*1e3, perImage/scoredPerImage, al/float64(B))
 	}
 
@@ -186,7 +187,7 @@ func main() {
 		if i < len(tr.Conv) {
 			pt = tr.Conv[i].GFLOPS
 		}
-		fmt.Printf("| %s | %.1f | %.0f%% | %.1f | %s | %s |\n", l.name, one, 100*one/peak.GFLOPS, two, num(pt), ratio(two, pt))
+		fmt.Printf("| %s | %.1f | %.0f%% | %.1f | %s | %s |\n", l.name, one, 100*one/peak.GFLOPS, two, benchfmt.Num(pt), benchfmt.Ratio(two, pt))
 	}
 	if *python {
 		fmt.Printf("\nPyTorch: %d threads, OPENBLAS_CORETYPE=%s, OPENBLAS_L2_SIZE=%q (unset), oneDNN %v\n", tr.Threads, tr.Coretype, tr.L2Size, tr.MKLDNN)
@@ -284,35 +285,6 @@ func runTorch(path, coretype string, n int) torchResult {
 	var r torchResult
 	check(json.Unmarshal(bytes.TrimSpace(out), &r))
 	return r
-}
-
-func cpuName() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
-				return strings.TrimSpace(v)
-			}
-		}
-	}
-	return runtime.GOARCH
-}
-
-func num(v float64) string {
-	if v == 0 {
-		return "-"
-	}
-	if v < 10 {
-		return fmt.Sprintf("%.2f", v)
-	}
-	return fmt.Sprintf("%.0f", v)
-}
-
-func ratio(a, b float64) string {
-	if b == 0 || a == 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.1fx", a/b)
 }
 
 func check(err error) {
