@@ -31,8 +31,8 @@ import (
 	"time"
 
 	"github.com/arinfer/arinfer/engine"
-	"github.com/arinfer/arinfer/internal/benchfmt"
 	"github.com/arinfer/arinfer/format"
+	"github.com/arinfer/arinfer/internal/benchfmt"
 	"github.com/arinfer/arinfer/internal/fmapeak"
 	"github.com/arinfer/arinfer/kernels"
 	"github.com/arinfer/arinfer/mnist"
