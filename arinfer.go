@@ -1,6 +1,7 @@
 // Package arinfer is the library face of arinfer, a CPU inference engine
-// for autoregressive generative models (FVSBN, NADE, MADE, LSTM/GRU): open
-// a model, score data exactly, sample with a streaming, cached sampler.
+// for autoregressive generative models (FVSBN, NADE, MADE, LSTM/GRU,
+// PixelCNN, Gated PixelCNN): open a model, score data exactly, sample with a
+// streaming, cached sampler.
 //
 //	m, err := arinfer.Open("weights.arw") // or arinfer.Default()
 //	ll := make([]float64, n)
