@@ -27,11 +27,12 @@ import (
 // Model is a loaded autoregressive model; see engine.Model.
 type Model = engine.Model
 
-// SampleOptions, Step and Info are engine's; see there.
+// SampleOptions, Step, Info and ClassConditional are engine's; see there.
 type (
-	SampleOptions = engine.SampleOptions
-	Step          = engine.Step
-	Info          = engine.Info
+	SampleOptions    = engine.SampleOptions
+	Step             = engine.Step
+	Info             = engine.Info
+	ClassConditional = engine.ClassConditional
 )
 
 // Open reads, validates and loads the .arw model at path.
