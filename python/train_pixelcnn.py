@@ -15,7 +15,7 @@ is exported to <out>.arw.
 
     /usr/bin/python3 python/train_pixelcnn.py --arch gatedpixelcnn --channels 48 --layers 10 \
         --kernel-size 3 --head-channels 64 --classes 10 --out checkpoints/gated
-    /usr/bin/python3 python/train_pixelcnn.py finish checkpoints/gated [--given-label]  # evaluate + export the best so far
+    /usr/bin/python3 python/train_pixelcnn.py finish checkpoints/gated [--given-label | --no-eval]  # export the best so far
 """
 
 import argparse
@@ -184,13 +184,14 @@ def logger(out):
     return logging.getLogger("train_pixelcnn")
 
 
-def finish(out, threads=2, marginal=True):
+def finish(out, threads=2, marginal=True, evaluate=True):
     """Evaluate the best model of out's checkpoint and export it to out.arw.
 
     The valid and test NLL are the unconditional log sum_y p(y) p(x | y),
     one pass per class; with marginal=False (`finish --given-label`, about
     a tenth of the time) only log p(x | y) with the true labels is computed,
-    and the unconditional test NLL is left to `arinfer score`."""
+    and with evaluate=False (`finish --no-eval`) nothing: the test NLL is
+    then left to `arinfer score`."""
     import arw
     torch.set_num_threads(threads)
     log = logger(out)
@@ -210,9 +211,11 @@ def finish(out, threads=2, marginal=True):
     xte, yte = load_split("test", args)
     t = time.time()
     metrics = {}
-    if marginal or not args.classes:
+    if not evaluate:
+        pass
+    elif marginal or not args.classes:
         metrics = {"valid_nll": nll(model, xva, yva, marginal=True), "test_nll": nll(model, xte, yte, marginal=True)}
-    if args.classes:
+    if args.classes and evaluate:
         metrics["valid_nll_given_label"] = nll(model, xva, yva)
         metrics["test_nll_given_label"] = nll(model, xte, yte)
     metrics.update(train_minutes=round(state["minutes"], 1), updates=state["best_at"]["step"],
@@ -223,7 +226,8 @@ def finish(out, threads=2, marginal=True):
     header["meta"] = {"dataset": "binarized MNIST (python/mnist.py), raster order, labels as classes",
                       "trainer": "python/train_pixelcnn.py", "command": "scripts/train-pixelcnn.sh",
                       "train_minutes": metrics["train_minutes"], "updates": metrics["updates"],
-                      "epochs": metrics["epochs"]}
+                      "epochs": metrics["epochs"],
+                      "valid_first%d_nll_given_label_nats" % args.eval_subset: round(state["best"], 4)}
     for key in ("test_nll", "valid_nll", "test_nll_given_label", "valid_nll_given_label"):
         if key in metrics:
             header["meta"][key + "_nats"] = round(metrics[key], 4)
@@ -238,7 +242,8 @@ def finish(out, threads=2, marginal=True):
 
 if __name__ == "__main__":
     if len(sys.argv) in (3, 4) and sys.argv[1] == "finish":
-        if len(sys.argv) == 4 and sys.argv[3] != "--given-label":
-            sys.exit("usage: train_pixelcnn.py finish OUT [--given-label]")
-        sys.exit(finish(sys.argv[2], marginal=len(sys.argv) == 3))
+        if len(sys.argv) == 4 and sys.argv[3] not in ("--given-label", "--no-eval"):
+            sys.exit("usage: train_pixelcnn.py finish OUT [--given-label | --no-eval]")
+        opt = sys.argv[3] if len(sys.argv) == 4 else ""
+        sys.exit(finish(sys.argv[2], marginal=opt == "", evaluate=opt != "--no-eval"))
     sys.exit(train(parse_args()))

@@ -8,7 +8,7 @@
 #
 #   scripts/train-pixelcnn.sh            # train / resume (log: checkpoints/gated.train.log)
 #   THREADS=1 scripts/train-pixelcnn.sh  # while other jobs share the two cores
-#   scripts/train-pixelcnn.sh finish [--given-label]  # evaluate + export checkpoints/gated.arw
+#   scripts/train-pixelcnn.sh finish [--given-label | --no-eval]  # evaluate + export checkpoints/gated.arw
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p checkpoints
