@@ -58,8 +58,11 @@ func checkGolden(t *testing.T, jsonPath, arwPath string) {
 	forAllTiers(t, func(t *testing.T) {
 		got := make([]float64, len(g.Inputs))
 		if isCC {
-			require.NoError(t, m.LogProb(context.Background(), x, got))
-			for e := range got {
+			// The marginal costs a pass per class: its first 8 examples
+			// (every tier, under -race and qemu too) are checked.
+			nm := min(8, len(got))
+			require.NoError(t, m.LogProb(context.Background(), x[:nm*D], got[:nm]))
+			for e := range got[:nm] {
 				assert.InEpsilon(t, g.MarginalF32[e], got[e], rtol, "example %d marginal vs PyTorch float32", e)
 				assert.InEpsilon(t, g.MarginalF64[e], got[e], rtol, "example %d marginal vs PyTorch float64", e)
 			}
