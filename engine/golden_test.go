@@ -55,20 +55,26 @@ func checkGolden(t *testing.T, jsonPath, arwPath string) {
 		require.Len(t, g.MarginalF32, len(g.Inputs))
 		require.Len(t, g.MarginalF64, len(g.Inputs))
 	}
+	n := len(g.Inputs)
+	if isCC && D > 100 {
+		// A 28x28 conv model on every tier under -race and qemu: the first
+		// 8 examples.
+		n = min(n, 8)
+	}
 	forAllTiers(t, func(t *testing.T) {
-		got := make([]float64, len(g.Inputs))
+		got := make([]float64, n)
 		if isCC {
-			// The marginal costs a pass per class: its first 8 examples
+			// The marginal costs a pass per class: its first 4 examples
 			// (every tier, under -race and qemu too) are checked.
-			nm := min(8, len(got))
+			nm := min(4, len(got))
 			require.NoError(t, m.LogProb(context.Background(), x[:nm*D], got[:nm]))
 			for e := range got[:nm] {
 				assert.InEpsilon(t, g.MarginalF32[e], got[e], rtol, "example %d marginal vs PyTorch float32", e)
 				assert.InEpsilon(t, g.MarginalF64[e], got[e], rtol, "example %d marginal vs PyTorch float64", e)
 			}
-			require.NoError(t, cc.LogProbGiven(context.Background(), x, g.Labels, got))
+			require.NoError(t, cc.LogProbGiven(context.Background(), x[:n*D], g.Labels[:n], got))
 		} else {
-			require.NoError(t, m.LogProb(context.Background(), x, got))
+			require.NoError(t, m.LogProb(context.Background(), x[:n*D], got))
 		}
 		for e := range got {
 			assert.InEpsilon(t, g.F32[e], got[e], rtol, "example %d vs PyTorch float32", e)
