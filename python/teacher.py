@@ -1,7 +1,7 @@
 """Samples from a trained NADE, with the NADE's exact conditionals, for
 training a student model on them (distillation: train.py --teacher-pool).
 
-    /usr/bin/python3 python/teacher.py models/nade.pt 300000 models/nade-pool.npz
+    /usr/bin/python3 python/teacher.py training-logs/nade.pt 300000 training-logs/nade-pool.npz
 
 writes x (uint8 [N, D], data index space), q (float16 [N, D]) and the
 NADE's order (int32 [D]):

@@ -2,9 +2,9 @@
 first 1, 2, 4, ..., K masks, and the mean NLL of one mask.
 
 BENCHMARKS.md quotes it for the 32-mask run of scripts/train-all.sh
-(models/made32-2000.pt, which that run writes; checkpoints are not tracked):
+(training-logs/made32-2000.pt, which that run writes; checkpoints are not tracked):
 
-    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 scripts/made_ensemble.py models/made32-2000.pt 2000
+    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 scripts/made_ensemble.py training-logs/made32-2000.pt 2000
 """
 import math
 import os

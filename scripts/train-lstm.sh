@@ -4,9 +4,9 @@
 # batch 64, early stopping on a 1000-image validation subset checked every
 # 100 updates, 60 minutes of training; then the best state is scored on the
 # full validation and test splits and exported (test NLL in the header meta).
-# Log: models/train-lstm.log.
+# Log: training-logs/train-lstm.log.
 set -eu
 cd "$(dirname "$0")/.."
 exec /usr/bin/python3 python/train_rnn.py --arch lstm --hidden 64 --embed 16 --layers 1 \
   --lr 2e-3 --batch 64 --eval-every 100 --eval-subset 1000 --patience 10 --plateau 4 \
-  --max-minutes 60 --threads 1 --seed 1234 --out models/mnist-lstm --log models/train-lstm.log
+  --max-minutes 60 --threads 1 --seed 1234 --out models/mnist-lstm --log training-logs/train-lstm.log
