@@ -266,24 +266,7 @@ func exactConv(r *convRef, T float64) []float64 {
 		z := r.logits(x, -1)
 		lp := 0.0
 		for i := range x {
-			a := z[i*r.C : (i+1)*r.C]
-			if r.C == 1 {
-				if x[i] == 1 {
-					lp -= softplus(-a[0] / T)
-				} else {
-					lp -= softplus(a[0] / T)
-				}
-				continue
-			}
-			mx := math.Inf(-1)
-			for _, b := range a {
-				mx = math.Max(mx, b/T)
-			}
-			var s float64
-			for _, b := range a {
-				s += math.Exp(b/T - mx)
-			}
-			lp += a[int(x[i])]/T - mx - math.Log(s)
+			lp += temperedLogProb(z[i*r.C:(i+1)*r.C], x[i], T)
 		}
 		p[v] = math.Exp(lp)
 	}

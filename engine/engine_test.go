@@ -248,6 +248,26 @@ func chiSquare(counts []int, p []float64, n int) (float64, int) {
 	return stat, cells - 1
 }
 
+// temperedLogProb is log p(v) of one step with logits a at temperature T:
+// a Bernoulli step (one logit) or softmax(a/T)_v.
+func temperedLogProb(a []float64, v float32, T float64) float64 {
+	if len(a) == 1 {
+		if v == 1 {
+			return -softplus(-a[0] / T)
+		}
+		return -softplus(a[0] / T)
+	}
+	mx := math.Inf(-1)
+	for _, b := range a {
+		mx = math.Max(mx, b/T)
+	}
+	var z float64
+	for _, b := range a {
+		z += math.Exp(b/T - mx)
+	}
+	return a[int(v)]/T - mx - math.Log(z)
+}
+
 // chiSquareCritical is the 0.999 quantile of chi-square with df degrees of
 // freedom (Wilson–Hilferty approximation, accurate to a few percent here).
 func chiSquareCritical(df int) float64 {

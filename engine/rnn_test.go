@@ -340,24 +340,7 @@ func exactTempered(r *rnnRef, T float64) []float64 {
 		}
 		lp := 0.0
 		for t, a := range r.logits(x) {
-			if r.C == 1 {
-				l := a[0] / T
-				if x[t] == 1 {
-					lp -= softplus(-l)
-				} else {
-					lp -= softplus(l)
-				}
-				continue
-			}
-			mx := math.Inf(-1)
-			for _, b := range a {
-				mx = math.Max(mx, b/T)
-			}
-			var z float64
-			for _, b := range a {
-				z += math.Exp(b/T - mx)
-			}
-			lp += a[int(x[t])]/T - mx - math.Log(z)
+			lp += temperedLogProb(a, x[t], T)
 		}
 		p[v] = math.Exp(lp)
 	}
