@@ -88,7 +88,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		where := "one core"
 		if B > 1 {
-			where = "up to all cores" // MADE and NADE spread a batch's examples over the cores
+			where = "up to all cores" // MADE, NADE and the image models spread a batch's examples over the cores
 		}
 		fmt.Fprintf(stdout, "sample:  %.0f samples/s at batch %d (%s, %d allocs/op)\n",
 			float64(B)/(float64(res.NsPerOp())*1e-9), B, where, res.AllocsPerOp())
