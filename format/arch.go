@@ -72,6 +72,8 @@ func expectedTensors(h *Header) []tensorSpec {
 		return append(specs, f("out_weight", C, H), f("out_bias", C))
 	case PixelCNN, GatedPixelCNN:
 		return imageTensors(h)
+	case WaveNet:
+		return waveNetTensors(h)
 	}
 	return nil
 }
@@ -175,6 +177,13 @@ func describe(h *Header) string {
 			s += sprintf(" input_kernel=%d", h.InputKernel)
 		}
 		s += sprintf(" head_channels=%d classes=%d categories=%d dist=%s", h.HeadChannels, h.Classes, h.Categories, h.Dist)
+	}
+	if h.Arch == WaveNet {
+		s += sprintf(" dilations=%v residual_channels=%d gate_channels=%d skip_channels=%d head_channels=%d classes=%d categories=%d dist=%s",
+			h.Dilations, h.ResidualChannels, h.GateChannels, h.SkipChannels, h.HeadChannels, h.Classes, h.Categories, h.Dist)
+		if h.SampleRate != 0 {
+			s += sprintf(" sample_rate=%d", h.SampleRate)
+		}
 	}
 	return s
 }

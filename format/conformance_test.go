@@ -98,7 +98,7 @@ func validEdgeFiles(t testing.TB) map[string][]byte {
 	js = strings.Replace(js, `"dims":12`, `"dilation":2,"dims":12`, 1)
 	js = strings.TrimSuffix(js, `]}`) + `,{"dtype":"float32","length":4,"name":"future","offset":1472,"shape":[1]}]}`
 	data = append(append(bytes.Clone(data), make([]byte, 1472-len(data))...), 0, 0, 0x80, 0x3f)
-	out["valid_gatedpixelcnn_minor_2_unknown_key"] = rawFileMinor(js, data, 2)
+	out["valid_gatedpixelcnn_minor_3_unknown_key"] = rawFileMinor(js, data, 3)
 	return out
 }
 

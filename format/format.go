@@ -16,9 +16,9 @@ const (
 	// VersionMinor is the newest minor version this package knows. Files of
 	// any minor version of VersionMajor are read; keys added by newer minor
 	// versions are ignored. The writer records the smallest minor version
-	// that defines a file's content: 1 for pixelcnn and gatedpixelcnn, 0
-	// otherwise.
-	VersionMinor = 1
+	// that defines a file's content: 2 for wavenet, 1 for pixelcnn and
+	// gatedpixelcnn, 0 otherwise.
+	VersionMinor = 2
 	// PreambleSize is the size in bytes of the fixed binary preamble; the
 	// JSON header starts right after it.
 	PreambleSize = 64
@@ -82,10 +82,15 @@ const (
 	GatedPixelCNN Arch = "gatedpixelcnn"
 )
 
-var knownArchs = []Arch{FVSBN, NADE, MADE, LSTM, GRU, PixelCNN, GatedPixelCNN}
+// The architecture added in format version 1.2 (SPEC.md 3.8). Its files
+// have minor version 2 or later.
+const (
+	// WaveNet is a stack of gated, dilated causal convolutions over a
+	// sequence of any length (audio when the header has a SampleRate).
+	WaveNet Arch = "wavenet"
+)
 
-// reservedArchs are names set aside for later versions of the format.
-var reservedArchs = []Arch{"wavenet"}
+var knownArchs = []Arch{FVSBN, NADE, MADE, LSTM, GRU, PixelCNN, GatedPixelCNN, WaveNet}
 
 // IsImage reports whether a is one of the convolutional image
 // architectures (pixelcnn, gatedpixelcnn), whose data items are H x W
@@ -95,7 +100,10 @@ func (a Arch) IsImage() bool { return a == PixelCNN || a == GatedPixelCNN }
 // minVersionMinor returns the smallest minor version that defines arch a:
 // the minor version a writer records and a reader requires.
 func minVersionMinor(a Arch) uint16 {
-	if a.IsImage() {
+	switch {
+	case a == WaveNet:
+		return 2
+	case a.IsImage():
 		return 1
 	}
 	return 0
@@ -150,12 +158,30 @@ type Header struct {
 	// convolution; pixelcnn only (0 for every other architecture).
 	InputKernel int
 	// HeadChannels is O, the width of the hidden 1x1 output layer,
-	// 1..65536; image architectures only.
+	// 1..65536; image architectures and wavenet only.
 	HeadChannels int
-	// Classes is N, the number of classes of a class-conditional image
-	// model (0..65536; 0 is an unconditional model); image architectures
-	// only.
+	// Classes is N, the number of classes of a class-conditional model
+	// (0..65536; 0 is an unconditional model); image architectures and
+	// wavenet only.
 	Classes int
+	// Dilations holds d_1 ... d_L, the dilation of each residual layer of a
+	// wavenet: 1 to 1024 entries, each 1..65536, summing to at most 2^20
+	// (the receptive field is 2 + their sum); wavenet only.
+	Dilations []int
+	// ResidualChannels is R, the width of a wavenet's residual stream,
+	// 1..65536; wavenet only.
+	ResidualChannels int
+	// GateChannels is G, the outputs of each gated unit of a wavenet (its
+	// dilated convolution has 2G), 1..65536; wavenet only.
+	GateChannels int
+	// SkipChannels is S, the width of a wavenet's skip connections,
+	// 1..65536; wavenet only.
+	SkipChannels int
+	// SampleRate is the audio sample rate in samples per second (1..10^6)
+	// of a wavenet audio model, whose values are mu-law codes (SPEC.md
+	// 3.9; dist categorical). 0 means the model is not an audio model and
+	// the key is absent from the file.
+	SampleRate int
 	// Meta is an optional free-form JSON object (training command, test
 	// NLL, ...). Nil means absent.
 	Meta json.RawMessage
@@ -165,6 +191,7 @@ type Header struct {
 func (h Header) Clone() Header {
 	h.Shape = slices.Clone(h.Shape)
 	h.Hidden = slices.Clone(h.Hidden)
+	h.Dilations = slices.Clone(h.Dilations)
 	h.Meta = slices.Clone(h.Meta)
 	return h
 }

@@ -11,24 +11,29 @@ import (
 	"strings"
 )
 
-// Top-level header keys of version 1.1 and the architectures that use them.
+// Top-level header keys of version 1.2 and the architectures that use them.
 var (
 	commonKeys = []string{"arch", "dims", "shape", "dist", "categories", "meta", "tensors"}
 	archKeys   = map[string][]Arch{
-		"hidden":        {NADE, MADE, LSTM, GRU},
-		"masks":         {MADE},
-		"direct":        {MADE},
-		"embed":         {LSTM, GRU},
-		"channels":      {PixelCNN, GatedPixelCNN},
-		"layers":        {PixelCNN, GatedPixelCNN},
-		"kernel_size":   {PixelCNN, GatedPixelCNN},
-		"input_kernel":  {PixelCNN},
-		"head_channels": {PixelCNN, GatedPixelCNN},
-		"classes":       {PixelCNN, GatedPixelCNN},
+		"hidden":            {NADE, MADE, LSTM, GRU},
+		"masks":             {MADE},
+		"direct":            {MADE},
+		"embed":             {LSTM, GRU},
+		"channels":          {PixelCNN, GatedPixelCNN},
+		"layers":            {PixelCNN, GatedPixelCNN},
+		"kernel_size":       {PixelCNN, GatedPixelCNN},
+		"input_kernel":      {PixelCNN},
+		"head_channels":     {PixelCNN, GatedPixelCNN, WaveNet},
+		"classes":           {PixelCNN, GatedPixelCNN, WaveNet},
+		"dilations":         {WaveNet},
+		"residual_channels": {WaveNet},
+		"gate_channels":     {WaveNet},
+		"skip_channels":     {WaveNet},
+		"sample_rate":       {WaveNet},
 	}
-	// reservedKeys are set aside for the architecture of a later version
-	// (wavenet). See SPEC.md.
-	reservedKeys = []string{"dilations", "mask_types", "residual_channels", "skip_channels", "gated"}
+	// reservedKeys were set aside in 1.0 for a later version and are still
+	// undefined. See SPEC.md 2.1.
+	reservedKeys = []string{"mask_types", "gated"}
 	tensorKeys   = []string{"name", "dtype", "shape", "offset", "length"}
 )
 
@@ -271,9 +276,6 @@ func parseHeader(path string, js []byte, minor uint16, dataLen uint64) (Header, 
 	}
 	h.Arch = Arch(arch)
 	if !slices.Contains(knownArchs, h.Arch) {
-		if slices.Contains(reservedArchs, h.Arch) {
-			return h, nil, p.err("arch", "architecture %q is reserved for a later version of the format; this build reads %d.%d", arch, VersionMajor, VersionMinor)
-		}
 		return h, nil, p.err("arch", "unknown architecture %q (this build, format %d.%d, knows %s)", arch, VersionMajor, VersionMinor, joinArchs())
 	}
 	if need := minVersionMinor(h.Arch); minor < need {
@@ -352,6 +354,10 @@ func parseHeader(path string, js []byte, minor uint16, dataLen uint64) (Header, 
 			if h.Categories > maxImageCategories {
 				return h, nil, p.err("categories", "is %d, but arch %s allows at most %d categories", h.Categories, h.Arch, maxImageCategories)
 			}
+		case h.Arch == WaveNet:
+			if h.Categories > maxWaveCategories {
+				return h, nil, p.err("categories", "is %d, but arch %s allows at most %d categories", h.Categories, h.Arch, maxWaveCategories)
+			}
 		default:
 			return h, nil, p.err("dist", "arch %s supports only dist bernoulli in format %d.%d", h.Arch, VersionMajor, VersionMinor)
 		}
@@ -399,6 +405,10 @@ func parseHeader(path string, js []byte, minor uint16, dataLen uint64) (Header, 
 		h.Embed = int(e)
 	case PixelCNN, GatedPixelCNN:
 		if err := p.image(&h); err != nil {
+			return h, nil, err
+		}
+	case WaveNet:
+		if err := p.wavenet(&h); err != nil {
 			return h, nil, err
 		}
 	}

@@ -59,6 +59,12 @@ func sampleHeaders() map[string]Header {
 			Channels: 2, Layers: 2, KernelSize: 3, InputKernel: 5, HeadChannels: 3, Classes: 2},
 		"gatedpixelcnn": {Arch: GatedPixelCNN, Dims: 12, Shape: []int{4, 3}, Dist: Categorical, Categories: 4,
 			Channels: 2, Layers: 2, KernelSize: 3, HeadChannels: 3},
+		// WaveNet (format 1.2): bernoulli with a class prior, and a
+		// categorical audio model (mu-law codes at 8 kHz).
+		"wavenet": {Arch: WaveNet, Dims: 16, Shape: []int{2, 8}, Dist: Bernoulli, Categories: 2,
+			Dilations: []int{1, 2, 4}, ResidualChannels: 3, GateChannels: 2, SkipChannels: 4, HeadChannels: 5, Classes: 2},
+		"wavenet_audio": {Arch: WaveNet, Dims: 8000, Shape: []int{8000}, Dist: Categorical, Categories: 16,
+			Dilations: []int{1, 2}, ResidualChannels: 2, GateChannels: 3, SkipChannels: 2, HeadChannels: 3, SampleRate: 8000},
 		// mixed stores every float dtype: W in float16, V in bfloat16.
 		"mixed": {Arch: NADE, Dims: 6, Shape: []int{6}, Dist: Bernoulli, Categories: 2, Hidden: []int{4},
 			Meta: json.RawMessage(`{"dtypes":"W float16, V bfloat16"}`)},

@@ -54,8 +54,7 @@ func headerCases(t testing.TB) []badFile {
 		old, new string
 		want     string // substring naming the field and the problem
 	}{
-		{"unknown arch", made, `"arch":"made"`, `"arch":"transformer"`, `header.arch: unknown architecture "transformer" (this build, format 1.1, knows fvsbn, nade, made, lstm, gru, pixelcnn, gatedpixelcnn)`},
-		{"reserved arch", made, `"arch":"made"`, `"arch":"wavenet"`, `header.arch: architecture "wavenet" is reserved for a later version`},
+		{"unknown arch", made, `"arch":"made"`, `"arch":"transformer"`, `header.arch: unknown architecture "transformer" (this build, format 1.2, knows fvsbn, nade, made, lstm, gru, pixelcnn, gatedpixelcnn, wavenet)`},
 		{"arch not a string", made, `"arch":"made"`, `"arch":5`, `header.arch: want a string`},
 		{"missing arch", made, `"arch":"made",`, ``, `header.arch: required key is missing`},
 		{"dims disagrees with shape", made, `"dims":6`, `"dims":7`, `header.shape: shape [1 2 3] has 6 or more elements, but dims is 7`},
@@ -75,7 +74,7 @@ func headerCases(t testing.TB) []badFile {
 		{"direct not bool", made, `"direct":true`, `"direct":1`, `header.direct: want true or false, found 1`},
 		{"masks missing", made, `"masks":2,`, ``, `header.masks: required key is missing`},
 		{"unknown key", made, `"dims":6`, `"dims":6,"dropout":0.5`, `header.dropout: unknown key in a version 1.0 file`},
-		{"reserved key", made, `"dims":6`, `"dims":6,"dilations":[1,2]`, `header.dilations: key is reserved for a later version`},
+		{"reserved key", made, `"dims":6`, `"dims":6,"mask_types":["A"]`, `header.mask_types: key is reserved for a later version`},
 		{"duplicate key", made, `"dims":6`, `"dims":6,"dims":6`, `header: invalid JSON: duplicate key "dims"`},
 		{"duplicate key in meta", goodFile(t, "fvsbn"), `"epochs":3`, `"epochs":3,"epochs":4`, `duplicate key "epochs" in object "meta"`},
 		{"meta not an object", made, `"dims":6`, `"dims":6,"meta":[1]`, `header.meta: must be a JSON object, found [1]`},
@@ -90,7 +89,7 @@ func headerCases(t testing.TB) []badFile {
 		{"tensor name missing", made, `"name":"order",`, ``, `header.tensors[0].name: required key is missing or null`},
 		{"tensor name empty", made, `"name":"order"`, `"name":""`, `header.tensors[0].name: name must be 1 to 256 bytes`},
 		{"duplicate tensor", made, `"name":"degrees2"`, `"name":"degrees1"`, `tensor "degrees1": appears twice in the tensor index`},
-		{"unknown dtype", made, `"dtype":"float32","length":120,"name":"W1"`, `"dtype":"q4_0","length":120,"name":"W1"`, `tensor "W1".dtype: unknown dtype "q4_0" (this build, format 1.1, reads float32, float16, bfloat16, int32)`},
+		{"unknown dtype", made, `"dtype":"float32","length":120,"name":"W1"`, `"dtype":"q4_0","length":120,"name":"W1"`, `tensor "W1".dtype: unknown dtype "q4_0" (this build, format 1.2, reads float32, float16, bfloat16, int32)`},
 		{"length disagrees", made, `"length":120,"name":"W1"`, `"length":124,"name":"W1"`, `tensor "W1".length: length is 124 bytes, but shape [5 6] of float32 needs 120`},
 		{"misaligned offset", made, `"name":"W1","offset":192`, `"name":"W1","offset":196`, `tensor "W1".offset: offset 196 is not a multiple of 64`},
 		{"offset past end", made, `"name":"W1","offset":192`, `"name":"W1","offset":1099511627776`, `tensor "W1".offset: bytes [1099511627776, 1099511627776+120) run past the end`},
@@ -189,7 +188,7 @@ func preambleCases(t testing.TB) []badFile {
 		{"empty", nil, "preamble: file is 0 bytes, shorter than the 64-byte preamble"},
 		{"short", good[:63], "preamble: file is 63 bytes"},
 		{"bad magic", append([]byte("GGUF"), good[4:]...), "preamble.magic: not an .arw file"},
-		{"newer major", patch(good, offMajor, 2, 2), "preamble.version: file has format version 2.0; this build reads version 1.x (up to 1.1); upgrade arinfer"},
+		{"newer major", patch(good, offMajor, 2, 2), "preamble.version: file has format version 2.0; this build reads version 1.x (up to 1.2); upgrade arinfer"},
 		{"major zero", patch(good, offMajor, 0, 2), "preamble.version: file has format version 0.0"},
 		{"flags", patch(good, offFlags, 1, 4), "preamble.flags: flags are 0x1, must be 0"},
 		{"reserved", patch(good, offReserved, 1, 4), "preamble.reserved: bytes [52,64) must be zero"},
@@ -459,6 +458,8 @@ func TestExpectedTensors(t *testing.T) {
 		"weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1", "out_weight", "out_bias"}, names)
 	_, err = ExpectedTensors(Header{Arch: NADE, Dims: 4, Shape: []int{4}, Dist: Bernoulli, Categories: 2})
 	assert.ErrorContains(t, err, "header.hidden: array has 0 entries, want between 1 and 1")
-	_, err = ExpectedTensors(Header{Arch: "wavenet"})
-	assert.ErrorContains(t, err, "reserved for a later version")
+	_, err = ExpectedTensors(Header{Arch: WaveNet, Dims: 4, Shape: []int{4}, Dist: Bernoulli, Categories: 2})
+	assert.ErrorContains(t, err, "header.dilations: array has 0 entries, want between 1 and 1024")
+	_, err = ExpectedTensors(Header{Arch: "transformer"})
+	assert.ErrorContains(t, err, `header.arch: unknown architecture "transformer"`)
 }

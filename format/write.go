@@ -78,8 +78,13 @@ func headerJSON(h Header, infos []TensorInfo) ([]byte, error) {
 		unused("layers", h.Layers != 0, PixelCNN, GatedPixelCNN),
 		unused("kernel_size", h.KernelSize != 0, PixelCNN, GatedPixelCNN),
 		unused("input_kernel", h.InputKernel != 0, PixelCNN),
-		unused("head_channels", h.HeadChannels != 0, PixelCNN, GatedPixelCNN),
-		unused("classes", h.Classes != 0, PixelCNN, GatedPixelCNN),
+		unused("head_channels", h.HeadChannels != 0, PixelCNN, GatedPixelCNN, WaveNet),
+		unused("classes", h.Classes != 0, PixelCNN, GatedPixelCNN, WaveNet),
+		unused("dilations", h.Dilations != nil, WaveNet),
+		unused("residual_channels", h.ResidualChannels != 0, WaveNet),
+		unused("gate_channels", h.GateChannels != 0, WaveNet),
+		unused("skip_channels", h.SkipChannels != 0, WaveNet),
+		unused("sample_rate", h.SampleRate != 0, WaveNet),
 	} {
 		if err != nil {
 			return nil, err
@@ -103,6 +108,16 @@ func headerJSON(h Header, infos []TensorInfo) ([]byte, error) {
 		m["classes"] = h.Classes
 		if h.Arch == PixelCNN {
 			m["input_kernel"] = h.InputKernel
+		}
+	case WaveNet:
+		m["dilations"] = nonNil(h.Dilations)
+		m["residual_channels"] = h.ResidualChannels
+		m["gate_channels"] = h.GateChannels
+		m["skip_channels"] = h.SkipChannels
+		m["head_channels"] = h.HeadChannels
+		m["classes"] = h.Classes
+		if h.SampleRate != 0 {
+			m["sample_rate"] = h.SampleRate
 		}
 	}
 	if h.Meta != nil {
