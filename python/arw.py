@@ -21,7 +21,7 @@ import numpy as np
 
 MAGIC = b"\x89ARW\r\n\x1a\n"
 VERSION_MAJOR = 1
-VERSION_MINOR = 1
+VERSION_MINOR = 2
 PREAMBLE_SIZE = 64
 ALIGNMENT = 64
 MAX_HEADER_LEN = 16 << 20
@@ -36,9 +36,8 @@ DTYPES = {
     "bfloat16": (2, np.dtype("<u2")),  # raw bits; converted on read
     "int32": (4, np.dtype("<i4")),
 }
-ARCHS = ("fvsbn", "nade", "made", "lstm", "gru", "pixelcnn", "gatedpixelcnn")
+ARCHS = ("fvsbn", "nade", "made", "lstm", "gru", "pixelcnn", "gatedpixelcnn", "wavenet")
 IMAGE_ARCHS = ("pixelcnn", "gatedpixelcnn")  # added in format 1.1 (SPEC.md 3.5)
-RESERVED_ARCHS = ("wavenet",)
 COMMON_KEYS = ("arch", "dims", "shape", "dist", "categories", "meta", "tensors")
 ARCH_KEYS = {
     "hidden": ("nade", "made", "lstm", "gru"),
@@ -49,10 +48,16 @@ ARCH_KEYS = {
     "layers": IMAGE_ARCHS,
     "kernel_size": IMAGE_ARCHS,
     "input_kernel": ("pixelcnn",),
-    "head_channels": IMAGE_ARCHS,
-    "classes": IMAGE_ARCHS,
+    "head_channels": IMAGE_ARCHS + ("wavenet",),
+    "classes": IMAGE_ARCHS + ("wavenet",),
+    "dilations": ("wavenet",),
+    "residual_channels": ("wavenet",),
+    "gate_channels": ("wavenet",),
+    "skip_channels": ("wavenet",),
+    "sample_rate": ("wavenet",),
 }
-RESERVED_KEYS = ("dilations", "mask_types", "residual_channels", "skip_channels", "gated")
+# Reserved in 1.0 for a later version and still undefined in 1.2 (SPEC.md 2.1).
+RESERVED_KEYS = ("mask_types", "gated")
 # Limits of the image architectures (SPEC.md 3.5).
 MAX_IMAGE_SIDE = 65535
 MAX_IMAGE_PIXELS = 2**20
@@ -60,11 +65,20 @@ MAX_IMAGE_CATEGORIES = 65536
 MAX_IMAGE_WIDTH = 65536  # channels, head_channels, classes
 MAX_IMAGE_LAYERS = 1024
 MAX_KERNEL = 255
+# Limits of wavenet (SPEC.md 3.8).
+MAX_WAVE_CATEGORIES = 65536
+MAX_WAVE_LAYERS = 1024
+MAX_DILATION = 65536
+MAX_DILATION_SUM = 2**20
+MAX_WAVE_WIDTH = 65536  # residual, gate, skip, head channels and classes
+MAX_SAMPLE_RATE = 1000000
 TENSOR_KEYS = ("name", "dtype", "shape", "offset", "length")
 
 def min_minor(arch):
     """The smallest minor version defining ``arch``: what a writer records
     and a reader requires (SPEC.md 1.2)."""
+    if arch == "wavenet":
+        return 2
     return 1 if arch in IMAGE_ARCHS else 0
 
 
@@ -157,6 +171,8 @@ def expected_tensors(h):
         return specs + [("out_weight", "float", [C, H]), ("out_bias", "float", [C])]
     if arch in IMAGE_ARCHS:
         return _image_tensors(h)
+    if arch == "wavenet":
+        return _wavenet_tensors(h)
     raise AssertionError(arch)
 
 
@@ -209,6 +225,32 @@ def _image_tensors(h):
     return specs
 
 
+def _wavenet_tensors(h):
+    """SPEC.md 3.8: input convolution, then per residual layer l = 1..L the
+    dilated convolution (and its class embedding), the residual 1x1 (not in
+    the last layer) and the skip 1x1, then the head and the class prior."""
+    R, G, S = h["residual_channels"], h["gate_channels"], h["skip_channels"]
+    O, N = h["head_channels"], h["classes"]
+    C = h["categories"] if h["dist"] == "categorical" else 1
+    L = len(h["dilations"])
+    out = [("in_w", "float", [R, C, 2]), ("in_b", "float", [R])]
+    for l in range(1, L + 1):
+        out.append(("dil%d_w" % l, "float", [2 * G, R, 2]))
+        out.append(("dil%d_b" % l, "float", [2 * G]))
+        if N > 0:
+            out.append(("dil%d_cls" % l, "float", [N, 2 * G]))
+        if l != L:
+            out.append(("res%d_w" % l, "float", [R, G]))
+            out.append(("res%d_b" % l, "float", [R]))
+        out.append(("skip%d_w" % l, "float", [S, G]))
+        out.append(("skip%d_b" % l, "float", [S]))
+    out += [("head1_w", "float", [O, S]), ("head1_b", "float", [O]),
+            ("head2_w", "float", [C, O]), ("head2_b", "float", [C])]
+    if N > 0:
+        out.append(("class_logits", "float", [N]))
+    return out
+
+
 # ---------------------------------------------------------------- header
 
 
@@ -231,6 +273,13 @@ def _describe(h):
             s += " input_kernel=%d" % h["input_kernel"]
         s += " head_channels=%d classes=%d categories=%d dist=%s" % (h["head_channels"], h["classes"],
                                                                      h["categories"], h["dist"])
+    if h["arch"] == "wavenet":
+        s += " dilations=%s residual_channels=%d gate_channels=%d skip_channels=%d" % (
+            h["dilations"], h["residual_channels"], h["gate_channels"], h["skip_channels"])
+        s += " head_channels=%d classes=%d categories=%d dist=%s" % (h["head_channels"], h["classes"],
+                                                                     h["categories"], h["dist"])
+        if "sample_rate" in h:
+            s += " sample_rate=%d" % h["sample_rate"]
     return s
 
 
@@ -280,9 +329,6 @@ def _check_hyper(path, m, minor):
     if not isinstance(arch, str):
         raise err("arch", "want a string, found %s" % json.dumps(arch)[:40])
     if arch not in ARCHS:
-        if arch in RESERVED_ARCHS:
-            raise err("arch", "architecture %r is reserved for a later version of the format; "
-                              "this build reads %d.%d" % (arch, VERSION_MAJOR, VERSION_MINOR))
         raise err("arch", "unknown architecture %r (this build, format %d.%d, knows %s)"
                   % (arch, VERSION_MAJOR, VERSION_MINOR, ", ".join(ARCHS)))
     if minor < min_minor(arch):
@@ -319,11 +365,13 @@ def _check_hyper(path, m, minor):
         k = 2
     if dist == "bernoulli" and k != 2:
         raise err("categories", "is %d, must be 2 for dist bernoulli" % k)
-    if dist == "categorical" and arch not in ("lstm", "gru") + IMAGE_ARCHS:
+    if dist == "categorical" and arch not in ("lstm", "gru", "wavenet") + IMAGE_ARCHS:
         raise err("dist", "arch %s supports only dist bernoulli in format %d.%d"
                   % (arch, VERSION_MAJOR, VERSION_MINOR))
     if dist == "categorical" and arch in IMAGE_ARCHS and k > MAX_IMAGE_CATEGORIES:
         raise err("categories", "is %d; arch %s takes at most %d" % (k, arch, MAX_IMAGE_CATEGORIES))
+    if dist == "categorical" and arch == "wavenet" and k > MAX_WAVE_CATEGORIES:
+        raise err("categories", "is %d; arch wavenet takes at most %d" % (k, MAX_WAVE_CATEGORIES))
     h["categories"] = k
     if arch == "nade":
         h["hidden"] = get_int_list("hidden", True, 1, 1, 1, MAX_HYPER)
@@ -367,6 +415,20 @@ def _check_hyper(path, m, minor):
             h["input_kernel"] = get_odd("input_kernel", 3)
         h["head_channels"] = get_int("head_channels", True, 1, MAX_IMAGE_WIDTH)
         h["classes"] = get_int("classes", True, 0, MAX_IMAGE_WIDTH)
+    elif arch == "wavenet":
+        dil = get_int_list("dilations", True, 1, MAX_WAVE_LAYERS, 1, MAX_DILATION)
+        if sum(dil) > MAX_DILATION_SUM:  # Python integers do not overflow
+            raise err("dilations", "add up to %d; the sum is at most %d" % (sum(dil), MAX_DILATION_SUM))
+        h["dilations"] = dil
+        for key in ("residual_channels", "gate_channels", "skip_channels", "head_channels"):
+            h[key] = get_int(key, True, 1, MAX_WAVE_WIDTH)
+        h["classes"] = get_int("classes", True, 0, MAX_WAVE_WIDTH)
+        rate = get_int("sample_rate", False, 1, MAX_SAMPLE_RATE)
+        if rate is not None:
+            if dist != "categorical":
+                raise err("sample_rate", "marks an audio model (mu-law codes, SPEC.md 3.9), which needs dist "
+                                         "categorical, not %s" % dist)
+            h["sample_rate"] = rate
     meta = get("meta", False)
     if meta is not None:
         if not isinstance(meta, dict):
@@ -654,8 +716,11 @@ def _to_storage(path, name, a, dt):
 def encode(header, tensors, dtypes=None, path=""):
     """Return the canonical .arw bytes for ``header`` (dict: arch, dims, shape,
     dist, categories, hidden, masks, direct, embed, channels, layers,
-    kernel_size, input_kernel, head_channels, classes, meta as the arch needs)
-    and ``tensors`` (mapping name -> array, stored in iteration order).
+    kernel_size, input_kernel, head_channels, classes, dilations,
+    residual_channels, gate_channels, skip_channels, sample_rate, meta as
+    the arch needs; a ``sample_rate`` of None or 0 means "not an audio
+    model" and is left out) and ``tensors`` (mapping name -> array, stored
+    in iteration order).
     ``dtypes`` maps names to "float32", "float16", "bfloat16" or "int32";
     the default is int32 for integer arrays and float32 for float arrays.
     The result is validated with ``decode`` before it is returned."""
@@ -664,11 +729,15 @@ def encode(header, tensors, dtypes=None, path=""):
     if hdr.get("dist") == "bernoulli" and "categories" not in hdr:
         hdr["categories"] = 2
     # Normalize numpy integers and tuples so that JSON encoding is exact.
+    rate = hdr.get("sample_rate")
+    if "sample_rate" in hdr and (rate is None or (isinstance(rate, (int, np.integer)) and not isinstance(rate, bool)
+                                                  and rate == 0)):
+        del hdr["sample_rate"]
     for k in ("dims", "categories", "masks", "embed", "channels", "layers", "kernel_size", "input_kernel",
-              "head_channels", "classes"):
+              "head_channels", "classes", "residual_channels", "gate_channels", "skip_channels", "sample_rate"):
         if isinstance(hdr.get(k), np.integer):
             hdr[k] = int(hdr[k])
-    for k in ("shape", "hidden"):
+    for k in ("shape", "hidden", "dilations"):
         if isinstance(hdr.get(k), (tuple, list, np.ndarray)):
             hdr[k] = [int(x) if isinstance(x, np.integer) else x for x in hdr[k]]
     if isinstance(hdr.get("direct"), np.bool_):

@@ -58,6 +58,14 @@ def sample_headers():
         "gatedpixelcnn": {"arch": "gatedpixelcnn", "dims": 12, "shape": [4, 3], "dist": "categorical",
                           "categories": 4, "channels": 2, "layers": 2, "kernel_size": 3, "head_channels": 3,
                           "classes": 0},
+        # wavenet (format 1.2): bernoulli with a class prior, and a categorical
+        # audio model (mu-law codes at 8 kHz)
+        "wavenet": {"arch": "wavenet", "dims": 16, "shape": [2, 8], "dist": "bernoulli", "categories": 2,
+                    "dilations": [1, 2, 4], "residual_channels": 3, "gate_channels": 2, "skip_channels": 4,
+                    "head_channels": 5, "classes": 2},
+        "wavenet_audio": {"arch": "wavenet", "dims": 8000, "shape": [8000], "dist": "categorical",
+                          "categories": 16, "dilations": [1, 2], "residual_channels": 2, "gate_channels": 3,
+                          "skip_channels": 2, "head_channels": 3, "classes": 0, "sample_rate": 8000},
         "mixed": {"arch": "nade", "dims": 6, "shape": [6], "dist": "bernoulli", "categories": 2, "hidden": [4],
                   "meta": {"dtypes": "W float16, V bfloat16"}},
     }

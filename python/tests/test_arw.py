@@ -196,7 +196,7 @@ def patch(buf, off, fmt, v):
 
 HEADER_CASES = [
     ("made", '"arch":"made"', '"arch":"transformer"', 'header.arch: unknown architecture'),
-    ("made", '"arch":"made"', '"arch":"wavenet"', 'is reserved for a later version'),
+    ("made", '"arch":"made"', '"arch":"wavenet"', 'preamble.minor: arch wavenet is defined from format version 1.2'),
     ("made", '"dims":6', '"dims":7', 'header.shape: shape [1, 2, 3] has 6 elements, but dims is 7'),
     ("made", '"dims":6', '"dims":6.0', 'header.dims: want an integer'),
     ("made", '"dims":6', '"dims":true', 'header.dims: want an integer'),
@@ -207,7 +207,8 @@ HEADER_CASES = [
     ("made", '"categories":2', '"categories":3', 'header.categories: is 3, must be 2'),
     ("nade", '"hidden":[4]', '"hidden":[4],"masks":2', 'header.masks: key is not used by arch nade'),
     ("made", '"dims":6', '"dims":6,"dropout":0.5', 'header.dropout: unknown key in a version 1.0 file'),
-    ("made", '"dims":6', '"dims":6,"dilations":[1]', 'header.dilations: key is reserved'),
+    ("made", '"dims":6', '"dims":6,"dilations":[1]', 'header.dilations: key is not used by arch made'),
+    ("made", '"dims":6', '"dims":6,"gated":true', 'header.gated: key is reserved'),
     ("made", '"direct":true', '"direct":1', 'header.direct: want true or false'),
     ("lstm", '"hidden":[3,3]', '"hidden":[3,4]', 'all lstm layers have the same size'),
     ("made", '"dtype":"float32","length":120,"name":"W1"', '"dtype":"q4_0","length":120,"name":"W1"',
@@ -252,7 +253,7 @@ def test_preamble_validation():
     cases = [
         (b"", "preamble: file is 0 bytes"),
         (b"GGUF" + g[4:], "preamble.magic: not an .arw file"),
-        (patch(g, 8, "<H", 2), "file has format version 2.0; this build reads version 1.x (up to 1.1); upgrade"),
+        (patch(g, 8, "<H", 2), "file has format version 2.0; this build reads version 1.x (up to 1.2); upgrade"),
         (patch(g, 12, "<I", 1), "preamble.flags"),
         (patch(g, 52, "<I", 1), "preamble.reserved"),
         (patch(g, 16, "<Q", 0), "preamble.header_len: header length 0 outside"),
