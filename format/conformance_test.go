@@ -99,6 +99,33 @@ func validEdgeFiles(t testing.TB) map[string][]byte {
 	js = strings.TrimSuffix(js, `]}`) + `,{"dtype":"float32","length":4,"name":"future","offset":1472,"shape":[1]}]}`
 	data = append(append(bytes.Clone(data), make([]byte, 1472-len(data))...), 0, 0, 0x80, 0x3f)
 	out["valid_gatedpixelcnn_minor_3_unknown_key"] = rawFileMinor(js, data, 3)
+
+	// A wavenet whose dilations sum to exactly 2^20 (16 layers of 65536).
+	h = Header{Arch: WaveNet, Dims: 1, Shape: []int{1}, Dist: Bernoulli, Categories: 2,
+		ResidualChannels: 1, GateChannels: 1, SkipChannels: 1, HeadChannels: 1}
+	for range 16 {
+		h.Dilations = append(h.Dilations, 65536)
+	}
+	b, err = Encode(h, sampleTensors("", h, F32))
+	require.NoError(t, err)
+	out["valid_wavenet_dilation_sum_at_limit"] = b
+
+	// A one-layer audio wavenet (no res tensors at all) with 256 mu-law
+	// levels, one class and the largest sample rate.
+	h = Header{Arch: WaveNet, Dims: 3, Shape: []int{3}, Dist: Categorical, Categories: 256, Dilations: []int{3},
+		ResidualChannels: 1, GateChannels: 1, SkipChannels: 1, HeadChannels: 1, Classes: 1, SampleRate: 1000000}
+	b, err = Encode(h, sampleTensors("", h, F32))
+	require.NoError(t, err)
+	out["valid_wavenet_one_layer_256_levels"] = b
+
+	// A wavenet of a newer minor version with a key and a tensor this
+	// version does not know.
+	js, data = splitFile(goodFile(t, "wavenet"))
+	end := int(align(uint64(len(data))))
+	js = strings.Replace(js, `"dims":16`, `"dims":16,"local_conditioning":{"channels":80}`, 1)
+	js = strings.TrimSuffix(js, `]}`) + sprintf(`,{"dtype":"float32","length":4,"name":"cond_w","offset":%d,"shape":[1]}]}`, end)
+	data = append(append(bytes.Clone(data), make([]byte, end-len(data))...), 0, 0, 0x80, 0x3f)
+	out["valid_wavenet_minor_3_unknown_key"] = rawFileMinor(js, data, 3)
 	return out
 }
 

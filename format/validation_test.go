@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -48,6 +49,8 @@ func headerCases(t testing.TB) []badFile {
 	nade := goodFile(t, "nade")
 	pc := goodFile(t, "pixelcnn")
 	gp := goodFile(t, "gatedpixelcnn")
+	wn := goodFile(t, "wavenet")
+	wa := goodFile(t, "wavenet_audio")
 	cases := []struct {
 		name     string
 		file     []byte
@@ -127,6 +130,43 @@ func headerCases(t testing.TB) []badFile {
 		{"gatedpixelcnn too many categories", gp, `"categories":4`, `"categories":65537`, `header.categories: is 65537, but arch gatedpixelcnn allows at most 65536 categories`},
 		{"gatedpixelcnn categorical without categories", gp, `"categories":4,`, ``, `header.categories: required key is missing`},
 		{"gatedpixelcnn reserved key", gp, `"dims":12`, `"dims":12,"gated":true`, `header.gated: key is reserved for a later version`},
+
+		// WaveNet (format 1.2, SPEC.md 3.8).
+		{"wavenet arch in a version 1.0 file", made, `"arch":"made"`, `"arch":"wavenet"`, `preamble.minor: arch wavenet was added in format version 1.2, but the file has version 1.0`},
+		{"wavenet empty dilations", wn, `"dilations":[1,2,4]`, `"dilations":[]`, `header.dilations: array has 0 entries, want between 1 and 1024`},
+		{"wavenet dilation 0", wn, `"dilations":[1,2,4]`, `"dilations":[1,0,4]`, `header.dilations: entry 1: value 0 outside [1, 65536]`},
+		{"wavenet dilation too large", wn, `"dilations":[1,2,4]`, `"dilations":[1,65537,4]`, `header.dilations: entry 1: value 65537 outside [1, 65536]`},
+		{"wavenet dilation not an integer", wn, `"dilations":[1,2,4]`, `"dilations":[1,2.0,4]`, `header.dilations: entry 1: want an integer, found 2.0`},
+		{"wavenet dilations not an array", wn, `"dilations":[1,2,4]`, `"dilations":4`, `header.dilations: want an array of integers, found 4`},
+		{"wavenet dilations sum too large", wn, `"dilations":[1,2,4]`, `"dilations":[` + repeatInt(65536, 16) + `,1]`, `header.dilations: sum to 1048577, but arch wavenet allows at most 1048576`},
+		{"wavenet too many layers", wn, `"dilations":[1,2,4]`, `"dilations":[` + repeatInt(1, 1025) + `]`, `header.dilations: array has 1025 entries, want between 1 and 1024`},
+		{"wavenet missing dilations", wn, `"dilations":[1,2,4],`, ``, `header.dilations: required key is missing`},
+		{"wavenet missing gate_channels", wn, `"gate_channels":2,`, ``, `header.gate_channels: required key is missing`},
+		{"wavenet missing residual_channels", wn, `"residual_channels":3,`, ``, `header.residual_channels: required key is missing`},
+		{"wavenet missing skip_channels", wa, `"skip_channels":2,`, ``, `header.skip_channels: required key is missing`},
+		{"wavenet missing head_channels", wn, `"head_channels":5,`, ``, `header.head_channels: required key is missing`},
+		{"wavenet missing classes", wn, `"classes":2,`, ``, `header.classes: required key is missing`},
+		{"wavenet residual_channels zero", wn, `"residual_channels":3`, `"residual_channels":0`, `header.residual_channels: value 0 outside [1, 65536]`},
+		{"wavenet gate_channels too many", wn, `"gate_channels":2`, `"gate_channels":65537`, `header.gate_channels: value 65537 outside [1, 65536]`},
+		{"wavenet skip_channels null", wn, `"skip_channels":4`, `"skip_channels":null`, `header.skip_channels: must not be null`},
+		{"wavenet head_channels zero", wa, `"head_channels":3`, `"head_channels":0`, `header.head_channels: value 0 outside [1, 65536]`},
+		{"wavenet negative classes", wn, `"classes":2`, `"classes":-1`, `header.classes: value -1 outside [0, 65536]`},
+		{"wavenet too many classes", wn, `"classes":2`, `"classes":65537`, `header.classes: value 65537 outside [0, 65536]`},
+		{"wavenet sample_rate with bernoulli", wn, `"residual_channels":3,`, `"residual_channels":3,"sample_rate":8000,`, `header.sample_rate: is present, but dist is bernoulli`},
+		{"wavenet sample_rate 0", wa, `"sample_rate":8000`, `"sample_rate":0`, `header.sample_rate: value 0 outside [1, 1000000]`},
+		{"wavenet sample_rate too high", wa, `"sample_rate":8000`, `"sample_rate":1000001`, `header.sample_rate: value 1000001 outside [1, 1000000]`},
+		{"wavenet sample_rate not an integer", wa, `"sample_rate":8000`, `"sample_rate":8000.5`, `header.sample_rate: want an integer, found 8000.5`},
+		{"wavenet sample_rate null", wa, `"sample_rate":8000`, `"sample_rate":null`, `header.sample_rate: must not be null`},
+		{"wavenet too many categories", wa, `"categories":16`, `"categories":65537`, `header.categories: is 65537, but arch wavenet allows at most 65536 categories`},
+		{"wavenet categorical without categories", wa, `"categories":16,`, ``, `header.categories: required key is missing`},
+		{"wavenet mask_types present", wn, `"dims":16`, `"dims":16,"mask_types":["A","B"]`, `header.mask_types: key is reserved for a later version`},
+		{"wavenet gated present", wa, `"dims":8000`, `"dims":8000,"gated":true`, `header.gated: key is reserved for a later version`},
+		{"channels in wavenet", wn, `"dims":16`, `"channels":3,"dims":16`, `header.channels: key is not used by arch wavenet`},
+		{"layers in wavenet", wn, `"dims":16`, `"dims":16,"layers":3`, `header.layers: key is not used by arch wavenet`},
+		{"hidden in wavenet", wa, `"dims":8000`, `"dims":8000,"hidden":[2]`, `header.hidden: key is not used by arch wavenet`},
+		{"dilations in gatedpixelcnn", gp, `"dims":12`, `"dilations":[1],"dims":12`, `header.dilations: key is not used by arch gatedpixelcnn`},
+		{"residual_channels in made", made, `"dims":6`, `"dims":6,"residual_channels":2`, `header.residual_channels: key is not used by arch made`},
+		{"sample_rate in lstm", goodFile(t, "lstm"), `"dims":4`, `"dims":4,"sample_rate":8000`, `header.sample_rate: key is not used by arch lstm`},
 	}
 	// Two edits each: dims and shape change together.
 	twoEdits := map[string]struct{ shape, want string }{
@@ -158,6 +198,11 @@ func TestHeaderValidation(t *testing.T) {
 			assert.Contains(t, err.Error(), c.want)
 		})
 	}
+}
+
+// repeatInt returns n copies of v separated by commas.
+func repeatInt(v, n int) string {
+	return strings.TrimSuffix(strings.Repeat(strconv.Itoa(v)+",", n), ",")
 }
 
 // patch returns a copy of b with a little-endian value written at off and
@@ -207,6 +252,9 @@ func preambleCases(t testing.TB) []badFile {
 		// Image architectures are defined from version 1.1 on; 1.0 reserved their names.
 		{"pixelcnn minor 0", patch(goodFile(t, "pixelcnn"), offMinor, 0, 2), "preamble.minor: arch pixelcnn was added in format version 1.1, but the file has version 1.0"},
 		{"gatedpixelcnn minor 0", patch(goodFile(t, "gatedpixelcnn"), offMinor, 0, 2), "preamble.minor: arch gatedpixelcnn was added in format version 1.1"},
+		// WaveNet is defined from version 1.2 on.
+		{"wavenet minor 1", patch(goodFile(t, "wavenet"), offMinor, 1, 2), "preamble.minor: arch wavenet was added in format version 1.2, but the file has version 1.1"},
+		{"wavenet audio minor 0", patch(goodFile(t, "wavenet_audio"), offMinor, 0, 2), "preamble.minor: arch wavenet was added in format version 1.2, but the file has version 1.0"},
 	}
 }
 
@@ -347,6 +395,57 @@ func archCases() []archCase {
 		}, `tensor "vh1_b".dtype: is int32, want float32, float16 or bfloat16`},
 		{"pixelcnn is not gatedpixelcnn", "pixelcnn", func(h *Header, ts []Tensor) []Tensor {
 			h.Arch, h.InputKernel = GatedPixelCNN, 0
+			return ts
+		}, `tensor "v1_w": required by arch gatedpixelcnn but missing`},
+
+		// WaveNet (SPEC.md 3.8).
+		{"wavenet last layer has no res", "wavenet", func(h *Header, ts []Tensor) []Tensor {
+			return append(ts, Float32Tensor("res3_w", []int{3, 2}, make([]float32, 6)), Float32Tensor("res3_b", []int{3}, make([]float32, 3)))
+		}, `tensor "res3_w": is not part of arch wavenet`},
+		{"wavenet missing res2_w", "wavenet", func(h *Header, ts []Tensor) []Tensor { return without(ts, "res2_w") },
+			`tensor "res2_w": required by arch wavenet but missing from the tensor index`},
+		{"wavenet dil2_w shape", "wavenet", func(h *Header, ts []Tensor) []Tensor {
+			return replace(ts, Float32Tensor("dil2_w", []int{4, 3, 3}, make([]float32, 36)))
+		}, `tensor "dil2_w".shape: is [4 3 3], want [4 3 2] for arch wavenet with dims=16 dilations=[1 2 4] residual_channels=3 gate_channels=2 skip_channels=4 head_channels=5 classes=2 categories=2 dist=bernoulli`},
+		{"wavenet in_w bernoulli C_in", "wavenet", func(h *Header, ts []Tensor) []Tensor {
+			return replace(ts, Float32Tensor("in_w", []int{3, 2, 2}, make([]float32, 12)))
+		}, `tensor "in_w".shape: is [3 2 2], want [3 1 2]`},
+		{"wavenet in_w categorical C_in", "wavenet_audio", func(h *Header, ts []Tensor) []Tensor {
+			return replace(ts, Float32Tensor("in_w", []int{2, 1, 2}, make([]float32, 4)))
+		}, `tensor "in_w".shape: is [2 1 2], want [2 16 2] for arch wavenet with dims=8000 dilations=[1 2] residual_channels=2 gate_channels=3 skip_channels=2 head_channels=3 classes=0 categories=16 dist=categorical sample_rate=8000`},
+		{"wavenet missing class_logits", "wavenet", func(h *Header, ts []Tensor) []Tensor { return without(ts, "class_logits") },
+			`tensor "class_logits": required by arch wavenet but missing from the tensor index`},
+		{"wavenet class tensors without classes", "wavenet", func(h *Header, ts []Tensor) []Tensor { h.Classes = 0; return ts },
+			`tensor "dil1_cls": is not part of arch wavenet`},
+		{"wavenet classes without class tensors", "wavenet_audio", func(h *Header, ts []Tensor) []Tensor { h.Classes = 2; return ts },
+			`tensor "dil1_cls": required by arch wavenet but missing`},
+		{"wavenet class count", "wavenet", func(h *Header, ts []Tensor) []Tensor { h.Classes = 3; return ts },
+			`tensor "dil1_cls".shape: is [2 4], want [3 4]`},
+		{"wavenet fewer dilations than layers", "wavenet", func(h *Header, ts []Tensor) []Tensor { h.Dilations = []int{1, 2}; return ts },
+			`tensor "res2_w": is not part of arch wavenet`},
+		{"wavenet more dilations than layers", "wavenet", func(h *Header, ts []Tensor) []Tensor { h.Dilations = []int{1, 2, 4, 8}; return ts },
+			`tensor "res3_w": required by arch wavenet but missing`},
+		{"wavenet gate channels", "wavenet", func(h *Header, ts []Tensor) []Tensor { h.GateChannels = 3; return ts },
+			`tensor "dil1_w".shape: is [4 3 2], want [6 3 2]`},
+		{"wavenet skip channels", "wavenet_audio", func(h *Header, ts []Tensor) []Tensor { h.SkipChannels = 3; return ts },
+			`tensor "skip1_w".shape: is [2 3], want [3 3]`},
+		{"wavenet residual channels", "wavenet_audio", func(h *Header, ts []Tensor) []Tensor { h.ResidualChannels = 3; return ts },
+			`tensor "in_w".shape: is [2 16 2], want [3 16 2]`},
+		{"wavenet head channels", "wavenet", func(h *Header, ts []Tensor) []Tensor { h.HeadChannels = 4; return ts },
+			`tensor "head1_w".shape: is [5 4], want [4 4]`},
+		{"wavenet categorical head", "wavenet_audio", func(h *Header, ts []Tensor) []Tensor {
+			return replace(ts, Float32Tensor("head2_w", []int{15, 3}, make([]float32, 45)))
+		}, `tensor "head2_w".shape: is [15 3], want [16 3]`},
+		{"wavenet bernoulli is not categorical 2", "wavenet", func(h *Header, ts []Tensor) []Tensor {
+			h.Dist, h.Categories = Categorical, 2
+			return ts
+		}, `tensor "in_w".shape: is [3 1 2], want [3 2 2]`},
+		{"wavenet int weight", "wavenet", func(h *Header, ts []Tensor) []Tensor {
+			return replace(ts, Int32Tensor("dil3_cls", []int{2, 4}, make([]int32, 8)))
+		}, `tensor "dil3_cls".dtype: is int32, want float32, float16 or bfloat16`},
+		{"wavenet is not gatedpixelcnn", "wavenet", func(h *Header, ts []Tensor) []Tensor {
+			h.Arch, h.Dilations, h.ResidualChannels, h.GateChannels, h.SkipChannels = GatedPixelCNN, nil, 0, 0, 0
+			h.Channels, h.Layers, h.KernelSize = 2, 1, 3
 			return ts
 		}, `tensor "v1_w": required by arch gatedpixelcnn but missing`},
 	}
