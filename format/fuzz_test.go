@@ -17,7 +17,7 @@ import (
 // so that the claim itself is what gets validated).
 func fuzzSeeds(tb testing.TB) [][]byte {
 	var seeds [][]byte
-	for _, name := range []string{"fvsbn", "made", "lstm", "mixed", "pixelcnn", "gatedpixelcnn"} {
+	for _, name := range []string{"fvsbn", "made", "lstm", "mixed", "pixelcnn", "gatedpixelcnn", "wavenet", "wavenet_audio"} {
 		h := sampleHeaders()[name]
 		good, err := Encode(h, sampleTensors(name, h, F32))
 		require.NoError(tb, err)
