@@ -237,6 +237,31 @@ HEADER_CASES = [
     ("gatedpixelcnn", '"name":"h1_w","offset":192,"shape":[4,1,1,1]', '"name":"h1_w","offset":192,"shape":[2,2,1,1]',
      'tensor "h1_w".shape: is [2, 2, 1, 1], want [4, 1, 1, 1]'),
     ("pixelcnn", '"name":"class_logits"', '"name":"prior"', 'tensor "class_logits": required by arch pixelcnn but missing'),
+    # wavenet (format 1.2)
+    ("wavenet", '"dilations":[1,2,4]', '"dilations":[]', 'header.dilations: array has 0 entries'),
+    ("wavenet", '"dilations":[1,2,4]', '"dilations":[1,0,4]', 'header.dilations: entry 1: value 0 outside [1, 65536]'),
+    ("wavenet", '"dilations":[1,2,4]', '"dilations":[%s,1]' % ",".join(["65536"] * 16),
+     'header.dilations: add up to 1048577; the sum is at most 1048576'),
+    ("wavenet", '"dilations":[1,2,4]', '"dilations":[%s]' % ",".join(["1"] * 1025), 'header.dilations: array has 1025'),
+    ("wavenet", '"dilations":[1,2,4]', '"dilations":[1,true,4]', 'header.dilations: entry 1: want an integer'),
+    ("wavenet", '"gate_channels":2,', '', 'header.gate_channels: required key is missing'),
+    ("wavenet", '"residual_channels":3', '"residual_channels":0', 'header.residual_channels: value 0 outside'),
+    ("wavenet", '"skip_channels":4', '"skip_channels":65537', 'header.skip_channels: value 65537 outside'),
+    ("wavenet", '"classes":2', '"classes":-1', 'header.classes: value -1 outside [0, 65536]'),
+    ("wavenet", '"dims":16', '"dims":16,"sample_rate":8000', 'header.sample_rate: marks an audio model'),
+    ("wavenet", '"dims":16', '"dims":16,"mask_types":["A"]', 'header.mask_types: key is reserved'),
+    ("wavenet", '"dims":16', '"dims":16,"channels":2', 'header.channels: key is not used by arch wavenet'),
+    ("wavenet_audio", '"sample_rate":8000', '"sample_rate":0', 'header.sample_rate: value 0 outside [1, 1000000]'),
+    ("wavenet_audio", '"sample_rate":8000', '"sample_rate":1000001', 'header.sample_rate: value 1000001 outside'),
+    ("wavenet_audio", '"sample_rate":8000', '"sample_rate":8000.0', 'header.sample_rate: want an integer'),
+    ("wavenet_audio", '"sample_rate":8000', '"sample_rate":null', 'header.sample_rate: must not be null'),
+    ("wavenet_audio", '"categories":16', '"categories":65537', 'header.categories: is 65537; arch wavenet takes at most'),
+    ("wavenet_audio", '"dims":8000', '"dims":8000,"gated":true', 'header.gated: key is reserved'),
+    ("gatedpixelcnn", '"dims":12', '"dims":12,"dilations":[1]', 'header.dilations: key is not used by arch gatedpixelcnn'),
+    ("lstm", '"dims":4', '"dims":4,"sample_rate":8000', 'header.sample_rate: key is not used by arch lstm'),
+    ("wavenet", '"name":"dil2_w","offset":640,"shape":[4,3,2]', '"name":"dil2_w","offset":640,"shape":[4,6,1]',
+     'tensor "dil2_w".shape: is [4, 6, 1], want [4, 3, 2]'),
+    ("wavenet", '"name":"class_logits"', '"name":"prior"', 'tensor "class_logits": required by arch wavenet but missing'),
 ]
 
 
@@ -433,6 +458,149 @@ def test_image_arch_validation():
     assert arw.encode(h2, t) == good("gatedpixelcnn")
 
 
+def wave_header(**kw):
+    h = {"arch": "wavenet", "dims": 10, "shape": [10], "dist": "bernoulli", "categories": 2,
+         "dilations": [1, 2, 4], "residual_channels": 3, "gate_channels": 2, "skip_channels": 4,
+         "head_channels": 5, "classes": 2, "tensors": []}
+    h.update(kw)
+    for k in [k for k, v in h.items() if v is None]:
+        del h[k]
+    return h
+
+
+WAVE_LIMITS = [
+    # (edit, field named or None when valid): SPEC.md 3.8 at each boundary
+    ({"dilations": [1] * 1024}, None),
+    ({"dilations": [1] * 1025}, "header.dilations"),
+    ({"dilations": []}, "header.dilations"),
+    ({"dilations": None}, "header.dilations"),
+    ({"dilations": [65536]}, None),
+    ({"dilations": [1, 65537]}, "header.dilations"),
+    ({"dilations": [1, 0]}, "header.dilations"),
+    ({"dilations": [-1]}, "header.dilations"),
+    ({"dilations": [65536] * 16}, None),
+    ({"dilations": [65536] * 16 + [1]}, "header.dilations"),
+    ({"dilations": [65536] * 1024}, "header.dilations"),
+    ({"dilations": 4}, "header.dilations"),
+    ({"dist": "categorical", "categories": 65536}, None),
+    ({"dist": "categorical", "categories": 65537}, "header.categories"),
+    ({"categories": 3}, "header.categories"),
+    ({"residual_channels": 65536}, None),
+    ({"residual_channels": 65537}, "header.residual_channels"),
+    ({"residual_channels": 0}, "header.residual_channels"),
+    ({"gate_channels": 65536}, None),
+    ({"gate_channels": 65537}, "header.gate_channels"),
+    ({"gate_channels": None}, "header.gate_channels"),
+    ({"skip_channels": 65536}, None),
+    ({"skip_channels": 0}, "header.skip_channels"),
+    ({"head_channels": 65536}, None),
+    ({"head_channels": 65537}, "header.head_channels"),
+    ({"classes": 65536}, None),
+    ({"classes": 0}, None),
+    ({"classes": 65537}, "header.classes"),
+    ({"classes": -1}, "header.classes"),
+    ({"dist": "categorical", "categories": 256, "sample_rate": 1}, None),
+    ({"dist": "categorical", "categories": 256, "sample_rate": 1000000}, None),
+    ({"dist": "categorical", "categories": 256, "sample_rate": 1000001}, "header.sample_rate"),
+    ({"dist": "categorical", "categories": 256, "sample_rate": 0}, "header.sample_rate"),
+    ({"dist": "categorical", "categories": 256, "sample_rate": True}, "header.sample_rate"),
+    ({"sample_rate": 8000}, "header.sample_rate"),
+    ({"shape": [3, 5, 7], "dims": 105}, None),
+    ({"shape": [1], "dims": 1}, None),
+    ({"channels": 2}, "header.channels"),
+    ({"hidden": [2]}, "header.hidden"),
+    ({"input_kernel": 3}, "header.input_kernel"),
+]
+
+
+@pytest.mark.parametrize("edit,field", WAVE_LIMITS)
+def test_wavenet_header_limits(edit, field):
+    m = wave_header(**edit)
+    if field is None:
+        h = arw._check_hyper("", m, 2)
+        assert arw.expected_tensors(h)
+        return
+    with pytest.raises(arw.ArwError) as e:
+        arw._check_hyper("", m, 2)
+    assert e.value.field == field, str(e.value)
+
+
+def test_wavenet_tensors():
+    """The tensor list of SPEC.md 3.8, in canonical order: R=3, G=2, S=4,
+    O=5, N=2, C_in = C = 7 (categorical)."""
+    h = arw._check_hyper("", wave_header(dist="categorical", categories=7), 2)
+    assert arw.expected_tensors(h) == [
+        ("in_w", "float", [3, 7, 2]), ("in_b", "float", [3]),
+        ("dil1_w", "float", [4, 3, 2]), ("dil1_b", "float", [4]), ("dil1_cls", "float", [2, 4]),
+        ("res1_w", "float", [3, 2]), ("res1_b", "float", [3]), ("skip1_w", "float", [4, 2]), ("skip1_b", "float", [4]),
+        ("dil2_w", "float", [4, 3, 2]), ("dil2_b", "float", [4]), ("dil2_cls", "float", [2, 4]),
+        ("res2_w", "float", [3, 2]), ("res2_b", "float", [3]), ("skip2_w", "float", [4, 2]), ("skip2_b", "float", [4]),
+        ("dil3_w", "float", [4, 3, 2]), ("dil3_b", "float", [4]), ("dil3_cls", "float", [2, 4]),
+        ("skip3_w", "float", [4, 2]), ("skip3_b", "float", [4]),
+        ("head1_w", "float", [5, 4]), ("head1_b", "float", [5]), ("head2_w", "float", [7, 5]),
+        ("head2_b", "float", [7]), ("class_logits", "float", [2])]
+    h = arw._check_hyper("", wave_header(dilations=[512], classes=0), 2)
+    assert arw.expected_tensors(h) == [
+        ("in_w", "float", [3, 1, 2]), ("in_b", "float", [3]), ("dil1_w", "float", [4, 3, 2]), ("dil1_b", "float", [4]),
+        ("skip1_w", "float", [4, 2]), ("skip1_b", "float", [4]), ("head1_w", "float", [5, 4]), ("head1_b", "float", [5]),
+        ("head2_w", "float", [1, 5]), ("head2_b", "float", [1])]
+
+
+def test_wavenet_arch_validation():
+    h, t, _ = sample("wavenet")
+    with pytest.raises(arw.ArwError, match=r'tensor "res3_w": is not part of arch wavenet'):
+        arw.encode(h, dict(t, res3_w=np.zeros((3, 2), np.float32)))
+    with pytest.raises(arw.ArwError, match=r'tensor "dil1_cls": is not part of arch wavenet'):
+        arw.encode(dict(h, classes=0), t)
+    with pytest.raises(arw.ArwError, match=r'tensor "res3_w": required by arch wavenet but missing'):
+        arw.encode(dict(h, dilations=[1, 2, 4, 8]), t)
+    with pytest.raises(arw.ArwError, match=r'tensor "res2_w": is not part of arch wavenet'):
+        arw.encode(dict(h, dilations=[1, 2]), t)
+    with pytest.raises(arw.ArwError, match=r'tensor "in_w".shape: is \[3, 1, 2\], want \[3, 2, 2\]'):
+        arw.encode(dict(h, dist="categorical"), t)
+    with pytest.raises(arw.ArwError, match=r'tensor "dil1_w".shape: is \[4, 3, 2\], want \[6, 3, 2\]'):
+        arw.encode(dict(h, gate_channels=3), t)
+    with pytest.raises(arw.ArwError, match=r'tensor "dil2_cls".dtype: is int32'):
+        arw.encode(h, dict(t, dil2_cls=np.zeros((2, 4), np.int32)))
+    with pytest.raises(arw.ArwError, match=r"header.sample_rate: marks an audio model"):
+        arw.encode(dict(h, sample_rate=16000), t)
+    h, t, _ = sample("wavenet_audio")
+    with pytest.raises(arw.ArwError, match=r'tensor "in_w".shape: is \[2, 16, 2\], want \[2, 17, 2\]'):
+        arw.encode(dict(h, categories=17), t)
+    with pytest.raises(arw.ArwError, match=r'tensor "dil1_cls": required by arch wavenet but missing'):
+        arw.encode(dict(h, classes=1), t)
+
+
+def test_wavenet_writer():
+    """Minor version 2; sample_rate written only for an audio model (None or
+    0 leave it out); numpy integers, tuples and arrays in the header are
+    written as plain JSON."""
+    for name in ("wavenet", "wavenet_audio"):
+        g = good(name)
+        assert struct.unpack_from("<H", g, 10)[0] == 2, "the writer records version 1.2"
+        for minor in (0, 1):
+            with pytest.raises(arw.ArwError) as e:
+                arw.decode(patch(g, 10, "<H", minor))
+            assert e.value.field == "preamble.minor" and "wavenet" in str(e.value)
+        assert arw.decode(patch(g, 10, "<H", 3))[0] == (1, 3)
+    assert arw.info(os.path.join(TESTDATA, "go_wavenet.arw"))["version"] == "1.2"
+    h, t, _ = sample("wavenet")
+    assert arw.encode(dict(h, sample_rate=None), t) == good("wavenet")
+    assert arw.encode(dict(h, sample_rate=0), t) == good("wavenet")
+    assert arw.encode(dict(h, sample_rate=np.int32(0)), t) == good("wavenet")
+    h2 = {k: (np.int64(v) if arw._is_int(v) else v) for k, v in h.items()}
+    h2["dilations"] = np.array(h["dilations"], np.int64)
+    h2["shape"] = tuple(h["shape"])
+    assert arw.encode(h2, t) == good("wavenet")
+    h, t, _ = sample("wavenet_audio")
+    h2 = dict(h, sample_rate=np.int64(8000), dilations=(1, 2))
+    assert arw.encode(h2, t) == good("wavenet_audio")
+    with pytest.raises(arw.ArwError, match=r"header.sample_rate: value -1 outside"):
+        arw.encode(dict(h, sample_rate=-1), t)
+    got, _ = arw.read(os.path.join(TESTDATA, "go_wavenet.arw"))
+    assert "sample_rate" not in got
+
+
 def test_newer_minor_version_ignores_unknown_keys():
     g = edit_header(good("fvsbn"), '"dims":6', '"dims":6,"future":{"x":1}')
     with pytest.raises(arw.ArwError, match="header.future: unknown key in a version 1.0 file"):
@@ -475,7 +643,8 @@ def test_random_damage_raises_only_arw_error():
     checksums repaired so the structural checks are reached) either decode
     or raise ArwError, never another exception."""
     rng = np.random.default_rng(1)
-    seeds = [good(n) for n in ("fvsbn", "made", "lstm", "mixed", "pixelcnn", "gatedpixelcnn")]
+    seeds = [good(n) for n in ("fvsbn", "made", "lstm", "mixed", "pixelcnn", "gatedpixelcnn", "wavenet",
+                               "wavenet_audio")]
     outcomes = {"ok": 0, "error": 0}
     for i in range(3000):
         b = bytearray(seeds[i % len(seeds)])
