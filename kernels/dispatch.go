@@ -81,6 +81,10 @@ type impl struct {
 	// Gated activation (gate.go): dst = tanh(a)·sigmoid(b), len(a),
 	// len(b) >= len(dst).
 	gate func(dst, a, b []float32)
+
+	// MatVec kernels by weight type (matvec_run.go); nil entries run the
+	// generic kernel.
+	matvec matvecTable
 }
 
 // tiers holds the table of every tier this build and CPU can run; cur is

@@ -1,0 +1,217 @@
+package kernels
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// matPanelFunc is a tier's MatVec micro-kernel: it computes one row panel
+// (p rows) of the product for one vector (matKernel.one) or for nbb
+// vectors (matKernel.many). For each vector b and panel row r < p:
+//
+//	y[b*ldy + r] = (acc ? y[b*ldy + r] : 0) + (bias != nil ? bias[r] : 0) + Σ_{j<n} W[r, j]·x[b*ldx + j]
+//
+// where w points at the panel in the kernel's layout (float32 or 16-bit
+// weights) and x at vector 0 (float32, or bfloat16 bits for layoutPairs,
+// whose n counts columns and must then be even, and whose ldx counts
+// 16-bit elements). The kernel trusts every size: all p rows of y and
+// bias are read and written.
+type matPanelFunc func(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+
+// xForm is what MatVec does to x before a kernel reads it.
+type xForm uint8
+
+const (
+	xAsIs      xForm = iota
+	xRoundBF16       // x rounded to bfloat16 values, as float32
+	xPairsBF16       // x rounded to bfloat16 bits, padded to an even length with 0
+)
+
+// matKernel is one tier's MatVec for one weight type.
+type matKernel struct {
+	layout matLayout
+	p      int // panel rows
+	v      int // floats per vector register (layoutPanelIL's group half)
+	nbb    int // vectors per call of many
+	xform  xForm
+	one    matPanelFunc
+	many   matPanelFunc
+}
+
+// matvecTable is a tier's MatVec kernels by weight type; a nil entry runs
+// the generic kernel.
+type matvecTable struct {
+	k [numWeightTypes]*matKernel
+}
+
+func (mt *matvecTable) kernel(wt WeightType) *matKernel {
+	if wt < numWeightTypes {
+		return mt.k[wt]
+	}
+	return nil
+}
+
+// maxMatPanel bounds every tier's p·nbb (the stack tile of a ragged last
+// panel).
+const maxMatPanel = 256
+
+// matScratch is one MatVec call's workspace for a rounded copy of x.
+type matScratch struct {
+	f []float32
+	h []uint16
+}
+
+var matScratchPool = sync.Pool{New: func() any { return new(matScratch) }}
+
+// matvecRun is MatVec on tier t with a's weights packed as pk (sizes
+// checked by the caller).
+func matvecRun(t *impl, a *Mat, pk *matPacked, nb int, x []float32, ldx int, bias, y []float32, ldy int, acc bool) {
+	if pk.layout == layoutRows {
+		matvecGeneric(a, pk.f32, nb, x, ldx, bias, y, ldy, acc)
+		return
+	}
+	k := t.matvec.k[a.wt]
+	m, n := a.m, a.n
+	p := pk.p
+	ncols, esize := n, 2
+	if pk.layout == layoutPairs {
+		ncols = (n + 1) &^ 1
+	}
+	if pk.f32 != nil {
+		esize = 4
+	}
+	var wbase unsafe.Pointer
+	if pk.f32 != nil {
+		wbase = unsafe.Pointer(&pk.f32[0])
+	} else {
+		wbase = unsafe.Pointer(&pk.u16[0])
+	}
+	panelBytes := uintptr(p * ncols * esize)
+
+	var sc *matScratch
+	if k.xform != xAsIs {
+		sc = matScratchPool.Get().(*matScratch)
+	}
+	for b0 := 0; b0 < nb; b0 += k.nbb {
+		cnt := min(k.nbb, nb-b0)
+		xb := x[b0*ldx:]
+		xp, xld := unsafe.Pointer(&xb[0]), ldx
+		switch k.xform {
+		case xRoundBF16:
+			sc.f = grow(sc.f, cnt*n)
+			for b := 0; b < cnt; b++ {
+				roundBF16Vec(sc.f[b*n:(b+1)*n], xb[b*ldx:b*ldx+n])
+			}
+			xp, xld = unsafe.Pointer(&sc.f[0]), n
+		case xPairsBF16:
+			if len(sc.h) < cnt*ncols {
+				sc.h = make([]uint16, cnt*ncols)
+			}
+			for b := 0; b < cnt; b++ {
+				h := sc.h[b*ncols : (b+1)*ncols]
+				for j, v := range xb[b*ldx : b*ldx+n] {
+					h[j] = f32ToBF16(v)
+				}
+				if ncols > n {
+					h[n] = 0
+				}
+			}
+			xp, xld = unsafe.Pointer(&sc.h[0]), ncols
+		}
+		xstride := uintptr(xld * 4)
+		if k.xform == xPairsBF16 {
+			xstride = uintptr(xld * 2)
+		}
+		for q := 0; q*p < m; q++ {
+			rows := min(p, m-q*p)
+			w := unsafe.Add(wbase, uintptr(q)*panelBytes)
+			var bp *float32
+			if bias != nil {
+				bp = &bias[q*p]
+			}
+			if rows < p {
+				matvecRagged(k, w, xp, ncols, xld, xstride, cnt, rows, bias, q*p, y[b0*ldy+q*p:], ldy, acc)
+				continue
+			}
+			yp := &y[b0*ldy+q*p]
+			if cnt == k.nbb {
+				k.many(w, xp, ncols, xld, yp, ldy, bp, acc)
+				continue
+			}
+			for b := 0; b < cnt; b++ {
+				k.one(w, unsafe.Add(xp, uintptr(b)*xstride), ncols, xld, &y[(b0+b)*ldy+q*p], ldy, bp, acc)
+			}
+		}
+	}
+	if sc != nil {
+		matScratchPool.Put(sc)
+	}
+}
+
+// matvecRagged runs the last panel, which has only rows < p rows of the
+// matrix, on a stack tile: the kernel reads and writes all p rows, so y's
+// and the bias's rows are copied in and the result's rows copied out.
+func matvecRagged(k *matKernel, w, xp unsafe.Pointer, ncols, xld int, xstride uintptr, cnt, rows int,
+	bias []float32, i0 int, y []float32, ldy int, acc bool) {
+	var tile [maxMatPanel]float32
+	var tb [maxMatPanel]float32
+	p := k.p
+	var bp *float32
+	if bias != nil {
+		copy(tb[:rows], bias[i0:i0+rows])
+		bp = &tb[0]
+	}
+	for b := 0; b < cnt; b++ {
+		t := tile[b*p : b*p+p]
+		if acc {
+			copy(t[:rows], y[b*ldy:b*ldy+rows])
+		}
+	}
+	if cnt == k.nbb {
+		k.many(w, xp, ncols, xld, &tile[0], p, bp, acc)
+	} else {
+		for b := 0; b < cnt; b++ {
+			k.one(w, unsafe.Add(xp, uintptr(b)*xstride), ncols, xld, &tile[b*p], p, bp, acc)
+		}
+	}
+	for b := 0; b < cnt; b++ {
+		copy(y[b*ldy:b*ldy+rows], tile[b*p:b*p+rows])
+	}
+}
+
+// roundBF16Vec sets dst[j] to x[j] rounded to bfloat16 (to nearest even;
+// a NaN stays NaN), as a float32; len(dst) == len(x).
+func roundBF16Vec(dst, x []float32) {
+	dst = dst[:len(x)]
+	for j, v := range x {
+		dst[j] = bf16ToF32(f32ToBF16(v))
+	}
+}
+
+// matvecGeneric is the specification of MatVec on the row-major float32
+// weights w (m x n, the stored values widened): for each vector b < nb,
+// y[b*ldy+i] = (acc ? y[b*ldy+i] : 0) + bias[i] + Σ_j w[i*n+j]·x'[b*ldx+j]
+// for i < m, with x' = x rounded to bfloat16 for BF16Dot and x otherwise.
+func matvecGeneric(a *Mat, w []float32, nb int, x []float32, ldx int, bias, y []float32, ldy int, acc bool) {
+	m, n := a.m, a.n
+	var sc *matScratch
+	if a.wt == BF16Dot {
+		sc = matScratchPool.Get().(*matScratch)
+		sc.f = grow(sc.f, n)
+	}
+	for b := 0; b < nb; b++ {
+		yb := y[b*ldy : b*ldy+m]
+		xb := x[b*ldx : b*ldx+n]
+		if sc != nil {
+			roundBF16Vec(sc.f[:n], xb)
+			xb = sc.f[:n]
+		}
+		startRow(yb, bias, acc)
+		for i := range yb {
+			yb[i] += dotGeneric(w[i*n:(i+1)*n], xb)
+		}
+	}
+	if sc != nil {
+		matScratchPool.Put(sc)
+	}
+}
