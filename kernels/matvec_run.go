@@ -55,10 +55,14 @@ func (mt *matvecTable) kernel(wt WeightType) *matKernel {
 // panel).
 const maxMatPanel = 256
 
-// matScratch is one MatVec call's workspace for a rounded copy of x.
+// matScratch is one MatVec call's workspace: a rounded copy of x, and the
+// tiles of a ragged last panel (on the heap, not the stack: the kernels
+// are called through function values, so escape analysis cannot see that
+// they keep no pointer).
 type matScratch struct {
-	f []float32
-	h []uint16
+	f        []float32
+	h        []uint16
+	tile, tb [maxMatPanel]float32
 }
 
 var matScratchPool = sync.Pool{New: func() any { return new(matScratch) }}
@@ -89,7 +93,7 @@ func matvecRun(t *impl, a *Mat, pk *matPacked, nb int, x []float32, ldx int, bia
 	panelBytes := uintptr(p * ncols * esize)
 
 	var sc *matScratch
-	if k.xform != xAsIs {
+	if k.xform != xAsIs || m%p != 0 {
 		sc = matScratchPool.Get().(*matScratch)
 	}
 	for b0 := 0; b0 < nb; b0 += k.nbb {
@@ -130,7 +134,7 @@ func matvecRun(t *impl, a *Mat, pk *matPacked, nb int, x []float32, ldx int, bia
 				bp = &bias[q*p]
 			}
 			if rows < p {
-				matvecRagged(k, w, xp, ncols, xld, xstride, cnt, rows, bias, q*p, y[b0*ldy+q*p:], ldy, acc)
+				matvecRagged(k, sc, w, xp, ncols, xld, xstride, cnt, rows, bias, q*p, y[b0*ldy+q*p:], ldy, acc)
 				continue
 			}
 			yp := &y[b0*ldy+q*p]
@@ -149,12 +153,11 @@ func matvecRun(t *impl, a *Mat, pk *matPacked, nb int, x []float32, ldx int, bia
 }
 
 // matvecRagged runs the last panel, which has only rows < p rows of the
-// matrix, on a stack tile: the kernel reads and writes all p rows, so y's
-// and the bias's rows are copied in and the result's rows copied out.
-func matvecRagged(k *matKernel, w, xp unsafe.Pointer, ncols, xld int, xstride uintptr, cnt, rows int,
+// matrix, on sc's tiles: the kernel reads and writes all p rows, so y's and
+// the bias's rows are copied in and the result's rows copied out.
+func matvecRagged(k *matKernel, sc *matScratch, w, xp unsafe.Pointer, ncols, xld int, xstride uintptr, cnt, rows int,
 	bias []float32, i0 int, y []float32, ldy int, acc bool) {
-	var tile [maxMatPanel]float32
-	var tb [maxMatPanel]float32
+	tile, tb := &sc.tile, &sc.tb
 	p := k.p
 	var bp *float32
 	if bias != nil {

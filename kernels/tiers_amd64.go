@@ -21,6 +21,7 @@ func registerArch() {
 		fillAVX2Act(&t)
 		fillAVX2RNN(&t)
 		fillAVX2Half(&t)
+		fillAVX2MatVec(&t)
 		tiers[AVX2] = &t
 	}
 	if hasAVX512 {
@@ -30,6 +31,7 @@ func registerArch() {
 		fillAVX512Act(&t)
 		fillAVX512RNN(&t)
 		fillAVX512Half(&t)
+		fillAVX512MatVec(&t)
 		tiers[AVX512] = &t
 	}
 }

@@ -1,0 +1,91 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"unsafe"
+
+	"github.com/klauspost/cpuid/v2"
+)
+
+// MatVec on amd64 (matvec_avx2_amd64.s, matvec_avx512_amd64.s). Each
+// assembly kernel is a matPanelFunc: it trusts its sizes, which matvecRun
+// derives from the checked MatVec arguments.
+
+// hasAVX512BF16 reports VDPBF16PS (AVX512_BF16), used for BF16Dot.
+var hasAVX512BF16 = hasAVX512 && cpuid.CPU.Supports(cpuid.AVX512BF16)
+
+// fillAVX2MatVec installs the AVX2+FMA MatVec kernels: panels of 32 rows
+// (four ymm), two vectors per call (eight accumulators of the sixteen ymm
+// registers). F16 needs F16C (VCVTPH2PS); without it F16 stays generic.
+// BF16Dot runs the BF16 kernel on x rounded to bfloat16.
+func fillAVX2MatVec(t *impl) {
+	k := func(l matLayout, xf xForm, one, many matPanelFunc) *matKernel {
+		return &matKernel{layout: l, p: 32, v: 8, nbb: 2, xform: xf, one: one, many: many}
+	}
+	t.matvec.k[F32] = k(layoutPanel, xAsIs, matvecF32x1AVX2, matvecF32x2AVX2)
+	if hasF16C {
+		t.matvec.k[F16] = k(layoutPanel, xAsIs, matvecF16x1AVX2, matvecF16x2AVX2)
+	}
+	t.matvec.k[BF16] = k(layoutPanelIL, xAsIs, matvecBF16x1AVX2, matvecBF16x2AVX2)
+	t.matvec.k[BF16Dot] = k(layoutPanelIL, xRoundBF16, matvecBF16x1AVX2, matvecBF16x2AVX2)
+}
+
+// fillAVX512MatVec installs the AVX-512F MatVec kernels: panels of 64 rows
+// (four zmm), four vectors per call (sixteen accumulators). BF16Dot runs on
+// VDPBF16PS where the CPU has AVX512_BF16, otherwise as the BF16 kernel on
+// x rounded to bfloat16.
+func fillAVX512MatVec(t *impl) {
+	k := func(l matLayout, xf xForm, one, many matPanelFunc) *matKernel {
+		return &matKernel{layout: l, p: 64, v: 16, nbb: 4, xform: xf, one: one, many: many}
+	}
+	t.matvec.k[F32] = k(layoutPanel, xAsIs, matvecF32x1AVX512, matvecF32x4AVX512)
+	t.matvec.k[F16] = k(layoutPanel, xAsIs, matvecF16x1AVX512, matvecF16x4AVX512)
+	t.matvec.k[BF16] = k(layoutPanelIL, xAsIs, matvecBF16x1AVX512, matvecBF16x4AVX512)
+	t.matvec.k[BF16Dot] = k(layoutPanelIL, xRoundBF16, matvecBF16x1AVX512, matvecBF16x4AVX512)
+	if hasAVX512BF16 {
+		t.matvec.k[BF16Dot] = k(layoutPairs, xPairsBF16, matvecDotx1AVX512, matvecDotx4AVX512)
+	}
+}
+
+//go:noescape
+func matvecF32x1AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+
+//go:noescape
+func matvecF32x2AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+
+//go:noescape
+func matvecF16x1AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+
+//go:noescape
+func matvecF16x2AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+
+//go:noescape
+func matvecBF16x1AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+
+//go:noescape
+func matvecBF16x2AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+
+//go:noescape
+func matvecF32x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+
+//go:noescape
+func matvecF32x4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+
+//go:noescape
+func matvecF16x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+
+//go:noescape
+func matvecF16x4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+
+//go:noescape
+func matvecBF16x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+
+//go:noescape
+func matvecBF16x4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+
+//go:noescape
+func matvecDotx1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+
+//go:noescape
+func matvecDotx4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
