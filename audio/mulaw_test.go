@@ -2,6 +2,7 @@ package audio
 
 import (
 	"math"
+	"sort"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,29 +22,30 @@ func specArg(s int16, k int) float64 {
 	return (f+1)/2*mu + 0.5
 }
 
-// thresholdCode encodes s without the logarithm: it counts the codes c ≥ 1
-// whose lower boundary, F⁻¹(2(c − 1/2)/μ − 1) computed with the power
-// function, is ≤ a.
-func thresholdCode(s int16, k int) int {
+// codeBounds returns, for the log-free encoder, the lower boundary of each
+// code c ≥ 1 in the linear domain: F⁻¹(2(c − 1/2)/μ − 1), computed with the
+// power function.
+func codeBounds(k int) []float64 {
 	mu := float64(k) - 1
-	a := float64(s) / 32768
-	lo, hi := 0, k-1 // code(s) in [lo, hi]; find by bisection (boundaries increase)
-	for lo < hi {
-		c := (lo + hi + 1) / 2
+	b := make([]float64, k-1)
+	for c := 1; c < k; c++ {
 		y := 2*(float64(c)-0.5)/mu - 1
-		b := math.Copysign((math.Pow(1+mu, math.Abs(y))-1)/mu, y)
-		if a >= b {
-			lo = c
-		} else {
-			hi = c - 1
-		}
+		b[c-1] = math.Copysign((math.Pow(1+mu, math.Abs(y))-1)/mu, y)
 	}
-	return lo
+	return b
+}
+
+// thresholdCode encodes s without the logarithm: it counts the code
+// boundaries (codeBounds) that are ≤ a.
+func thresholdCode(s int16, bounds []float64) int {
+	a := float64(s) / 32768
+	return sort.Search(len(bounds), func(i int) bool { return bounds[i] > a })
 }
 
 func TestMuLawEncodeMatchesSpec(t *testing.T) {
 	for _, k := range codeCounts {
 		t.Run("", func(t *testing.T) {
+			bounds := codeBounds(k)
 			near := 0
 			for v := -32768; v <= 32767; v++ {
 				s := int16(v)
@@ -57,7 +59,7 @@ func TestMuLawEncodeMatchesSpec(t *testing.T) {
 					near++ // a boundary case: the two methods may round apart
 					continue
 				}
-				if c := thresholdCode(s, k); c != got {
+				if c := thresholdCode(s, bounds); c != got {
 					t.Fatalf("k=%d s=%d: code %d, threshold method %d", k, s, got, c)
 				}
 			}
