@@ -83,8 +83,11 @@ type impl struct {
 	gate func(dst, a, b []float32)
 
 	// MatVec kernels by weight type (matvec_run.go); nil entries run the
-	// generic kernel.
-	matvec matvecTable
+	// generic kernel. roundBF16 and packBF16 round x for BF16Dot
+	// (matvec_round.go).
+	matvec    matvecTable
+	roundBF16 func(dst, x []float32)
+	packBF16  func(dst []uint16, x []float32)
 }
 
 // tiers holds the table of every tier this build and CPU can run; cur is
@@ -121,6 +124,8 @@ var genericImpl = impl{
 	lstmCell:   lstmCellGeneric,
 	gruCell:    gruCellGeneric,
 	gate:       gateGeneric,
+	roundBF16:  roundBF16Generic,
+	packBF16:   packBF16Generic,
 }
 
 // EnvVar is the environment variable that forces a tier at start-up.

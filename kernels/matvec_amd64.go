@@ -29,6 +29,7 @@ func fillAVX2MatVec(t *impl) {
 	}
 	t.matvec.k[BF16] = k(layoutPanelIL, xAsIs, matvecBF16x1AVX2, matvecBF16x2AVX2)
 	t.matvec.k[BF16Dot] = k(layoutPanelIL, xRoundBF16, matvecBF16x1AVX2, matvecBF16x2AVX2)
+	t.roundBF16 = roundBF16AVX2
 }
 
 // fillAVX512MatVec installs the AVX-512F MatVec kernels: panels of 64 rows
@@ -46,7 +47,54 @@ func fillAVX512MatVec(t *impl) {
 	if hasAVX512BF16 {
 		t.matvec.k[BF16Dot] = k(layoutPairs, xPairsBF16, matvecDotx1AVX512, matvecDotx4AVX512)
 	}
+	t.roundBF16 = roundBF16AVX512
+	t.packBF16 = packBF16AVX512
 }
+
+// roundBF16AVX2 is roundBF16Generic: whole blocks of 8 in assembly, the
+// rest in Go.
+func roundBF16AVX2(dst, x []float32) {
+	dst = dst[:len(x)]
+	k := len(x) &^ 7
+	roundBF16AVX2Asm(dst[:k], x[:k])
+	roundBF16Generic(dst[k:], x[k:])
+}
+
+// roundBF16AVX512 is roundBF16Generic: whole blocks of 16 in assembly,
+// the rest in Go.
+func roundBF16AVX512(dst, x []float32) {
+	dst = dst[:len(x)]
+	k := len(x) &^ 15
+	roundBF16AVX512Asm(dst[:k], x[:k])
+	roundBF16Generic(dst[k:], x[k:])
+}
+
+// packBF16AVX512 is packBF16Generic: whole blocks of 16 in assembly, the
+// rest in Go.
+func packBF16AVX512(dst []uint16, x []float32) {
+	dst = dst[:len(x)]
+	k := len(x) &^ 15
+	packBF16AVX512Asm(dst[:k], x[:k])
+	packBF16Generic(dst[k:], x[k:])
+}
+
+// roundBF16AVX2Asm does roundBF16Generic on the first len(src)&^7
+// elements; len(dst) >= len(src).
+//
+//go:noescape
+func roundBF16AVX2Asm(dst, src []float32)
+
+// roundBF16AVX512Asm does roundBF16Generic on the first len(src)&^15
+// elements; len(dst) >= len(src).
+//
+//go:noescape
+func roundBF16AVX512Asm(dst, src []float32)
+
+// packBF16AVX512Asm does packBF16Generic on the first len(src)&^15
+// elements; len(dst) >= len(src).
+//
+//go:noescape
+func packBF16AVX512Asm(dst []uint16, src []float32)
 
 //go:noescape
 func matvecF32x1AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)

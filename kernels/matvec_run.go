@@ -104,7 +104,7 @@ func matvecRun(t *impl, a *Mat, pk *matPacked, nb int, x []float32, ldx int, bia
 		case xRoundBF16:
 			sc.f = grow(sc.f, cnt*n)
 			for b := 0; b < cnt; b++ {
-				roundBF16Vec(sc.f[b*n:(b+1)*n], xb[b*ldx:b*ldx+n])
+				t.roundBF16(sc.f[b*n:(b+1)*n], xb[b*ldx:b*ldx+n])
 			}
 			xp, xld = unsafe.Pointer(&sc.f[0]), n
 		case xPairsBF16:
@@ -113,9 +113,7 @@ func matvecRun(t *impl, a *Mat, pk *matPacked, nb int, x []float32, ldx int, bia
 			}
 			for b := 0; b < cnt; b++ {
 				h := sc.h[b*ncols : (b+1)*ncols]
-				for j, v := range xb[b*ldx : b*ldx+n] {
-					h[j] = f32ToBF16(v)
-				}
+				t.packBF16(h, xb[b*ldx:b*ldx+n])
 				if ncols > n {
 					h[n] = 0
 				}
@@ -182,15 +180,6 @@ func matvecRagged(k *matKernel, sc *matScratch, w, xp unsafe.Pointer, ncols, xld
 	}
 }
 
-// roundBF16Vec sets dst[j] to x[j] rounded to bfloat16 (to nearest even;
-// a NaN stays NaN), as a float32; len(dst) == len(x).
-func roundBF16Vec(dst, x []float32) {
-	dst = dst[:len(x)]
-	for j, v := range x {
-		dst[j] = bf16ToF32(f32ToBF16(v))
-	}
-}
-
 // matvecGeneric is the specification of MatVec on the row-major float32
 // weights w (m x n, the stored values widened): for each vector b < nb,
 // y[b*ldy+i] = (acc ? y[b*ldy+i] : 0) + bias[i] + Σ_j w[i*n+j]·x'[b*ldx+j]
@@ -206,7 +195,7 @@ func matvecGeneric(a *Mat, w []float32, nb int, x []float32, ldx int, bias, y []
 		yb := y[b*ldy : b*ldy+m]
 		xb := x[b*ldx : b*ldx+n]
 		if sc != nil {
-			roundBF16Vec(sc.f[:n], xb)
+			roundBF16Generic(sc.f[:n], xb)
 			xb = sc.f[:n]
 		}
 		startRow(yb, bias, acc)
