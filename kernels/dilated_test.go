@@ -100,11 +100,11 @@ func TestDilatedConv(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 1))
 	var cases []*dilatedCase
 	for _, d := range []int{1, 2, 7, 512} {
-		for _, steps := range []int{max(d/2, 1), d + 1, 3*d + 5} {
+		for _, steps := range []int{max(d/2, 1), d + 1, 2*d + 5} {
 			for _, n := range []int{1, 3} {
 				cin, cout := 5+r.IntN(30), 3+r.IntN(40)
 				if d == 512 {
-					cin, cout = 16, 24
+					cin, cout, steps = 6, 9, min(steps, d+40)
 				}
 				cases = append(cases, newDilatedCase(r, cin, cout, d, n, steps))
 			}

@@ -42,8 +42,9 @@ func TestRoundBF16(t *testing.T) {
 				k.packBF16(h[:n], x)
 				for j, v := range x {
 					want := f32ToBF16(v)
-					require.Equal(t, want, h[j], "pack %#08x (n=%d)", math.Float32bits(v), n)
-					require.Equal(t, uint32(want)<<16, math.Float32bits(f[j]), "round %#08x (n=%d)", math.Float32bits(v), n)
+					if h[j] != want || math.Float32bits(f[j]) != uint32(want)<<16 {
+						t.Fatalf("n=%d: %#08x packs to %#04x and rounds to %#08x, want %#04x", n, math.Float32bits(v), h[j], math.Float32bits(f[j]), want)
+					}
 				}
 				require.Equal(t, guardVal, f[n])
 				require.Equal(t, uint16(0xbeef), h[n])

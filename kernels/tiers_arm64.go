@@ -12,6 +12,7 @@ func registerArch() {
 	fillNEON(&t)
 	fillNEONRNN(&t)
 	fillNEONHalf(&t)
+	fillNEONMatVec(&t)
 	tiers[NEON] = &t
 }
 
