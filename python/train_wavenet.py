@@ -87,6 +87,9 @@ def dilations(args):
 # ---------------------------------------------------------------- data
 
 
+_RAW = {}  # (split, dir) -> mnist.load(): the IDX files are read once per process
+
+
 class MNISTData:
     """Binarized MNIST digits as 784-step sequences; NLL in nats per image."""
 
@@ -97,9 +100,15 @@ class MNISTData:
         self.args = args
         self.split = {}
         for s in ("train", "valid", "test"):
-            x, y = mnist.binarized(s, args.data_dir)
-            if args.limit:
-                x, y = x[:args.limit], y[:args.limit]
+            if args.limit:  # binarize only those (bit-identical: each pixel has its own index)
+                key = (s, mnist.locate(args.data_dir))
+                if key not in _RAW:
+                    _RAW[key] = mnist.load(*key)
+                imgs, y = _RAW[key]
+                offset = {"train": 0, "valid": mnist.TRAIN_SIZE, "test": 60000}[s]
+                x, y = mnist.binarize(imgs[:args.limit], offset), y[:args.limit]
+            else:
+                x, y = mnist.binarized(s, args.data_dir)
             self.split[s] = (torch.from_numpy(x.astype(np.float32)), torch.from_numpy(y.astype(np.int64)))
         self.shape, self.k, self.sample_rate = [28, 28], 2, None
         self.classes = args.classes
@@ -270,13 +279,20 @@ def atomic_save(obj, path):
 
 
 def logger(out):
+    """The training log: out.train.log and stderr."""
     log = logging.getLogger("train_wavenet")
-    if not log.handlers:
+    path = os.path.abspath(out + ".train.log")
+    if getattr(log, "arinfer_path", None) != path:
+        for h in list(log.handlers):
+            log.removeHandler(h)
+            h.close()
         log.setLevel(logging.INFO)
+        log.propagate = False
         fmt = logging.Formatter("%(asctime)s %(message)s")
-        for h in (logging.FileHandler(out + ".train.log"), logging.StreamHandler()):
+        for h in (logging.FileHandler(path), logging.StreamHandler()):
             h.setFormatter(fmt)
             log.addHandler(h)
+        log.arinfer_path = path
     return log
 
 
