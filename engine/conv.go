@@ -259,25 +259,35 @@ func (m *convModel) loadHead(w Weights) error {
 			return err
 		}
 		m.classLogits = cloneF(cl)
-		m.logPrior = make([]float64, m.N)
-		mx := math.Inf(-1)
-		for _, v := range cl {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return errorf("%s: class_logits holds %v; the class prior needs finite logits", m.info.Arch, v)
-			}
-			mx = max(mx, float64(v))
-		}
-		var s float64
-		for _, v := range cl {
-			s += math.Exp(float64(v) - mx)
-		}
-		lse := mx + math.Log(s)
-		for y, v := range cl {
-			m.logPrior[y] = float64(v) - lse
+		if m.logPrior, err = classPrior(m.info.Arch, cl); err != nil {
+			return err
 		}
 		m.info.Params += m.N
 	}
 	return nil
+}
+
+// classPrior returns log p(y) = log softmax(cl)_y, the class prior of a
+// class-conditional model (format/SPEC.md 3.5), failing on a logit that is
+// not finite.
+func classPrior(arch string, cl []float32) ([]float64, error) {
+	lp := make([]float64, len(cl))
+	mx := math.Inf(-1)
+	for _, v := range cl {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, errorf("%s: class_logits holds %v; the class prior needs finite logits", arch, v)
+		}
+		mx = max(mx, float64(v))
+	}
+	var s float64
+	for _, v := range cl {
+		s += math.Exp(float64(v) - mx)
+	}
+	lse := mx + math.Log(s)
+	for y, v := range cl {
+		lp[y] = float64(v) - lse
+	}
+	return lp, nil
 }
 
 // cloneF copies a tensor the model keeps (the Weights may be unmapped).
@@ -350,10 +360,13 @@ func maskB(m int) func(a, b int) bool {
 func (m *convModel) Info() Info { return m.info }
 
 // checkLabels checks that every label is a class of the model.
-func (m *convModel) checkLabels(labels []int) error {
+func (m *convModel) checkLabels(labels []int) error { return checkLabels(m.info.Arch, m.N, labels) }
+
+// checkLabels checks that every label is a class 0..N-1.
+func checkLabels(arch string, N int, labels []int) error {
 	for e, y := range labels {
-		if y < 0 || y >= m.N {
-			return errorf("%s: label %d of example %d is not a class 0..%d", m.info.Arch, y, e, m.N-1)
+		if y < 0 || y >= N {
+			return errorf("%s: label %d of example %d is not a class 0..%d", arch, y, e, N-1)
 		}
 	}
 	return nil

@@ -98,23 +98,11 @@ func (m *convModel) Sample(ctx context.Context, x []float32, opt SampleOptions) 
 	if err != nil {
 		return err
 	}
-	for e := 0; e < B; e++ {
-		for t, v := range x[e*D : e*D+kn] {
-			if !(v >= 0 && v < float32(m.K)) || v != float32(int32(v)) {
-				return fmt.Errorf("engine: known dimension %d of example %d is %v; a %s model takes %s", t, e, v, m.info.Dist, m.support())
-			}
-		}
+	if err := checkKnownValues(x, D, kn, m.K, m.info.Dist); err != nil {
+		return err
 	}
-	if opt.Labels != nil {
-		if m.N == 0 {
-			return errorf("%s: Labels given to an unconditional model", m.info.Arch)
-		}
-		if len(opt.Labels) != B {
-			return fmt.Errorf("%w: %d labels for %d examples", ErrSize, len(opt.Labels), B)
-		}
-		if err := m.checkLabels(opt.Labels); err != nil {
-			return err
-		}
+	if err := checkSampleLabels(m.info.Arch, m.N, B, opt.Labels); err != nil {
+		return err
 	}
 	group := m.groupSize((kn + m.W - 1) / m.W)
 	if opt.OnStep != nil && B > group {
@@ -134,12 +122,40 @@ func (m *convModel) Sample(ctx context.Context, x []float32, opt SampleOptions) 
 	return parallelFor(ctx, B, max(1, B/p), &t.sample)
 }
 
-// support describes the values a pixel takes.
-func (m *convModel) support() string {
-	if m.K == 2 {
+// checkSampleLabels checks SampleOptions.Labels (nil, or a class
+// 0..N-1 for each of B examples of a class-conditional model).
+func checkSampleLabels(arch string, N, B int, labels []int) error {
+	if labels == nil {
+		return nil
+	}
+	if N == 0 {
+		return errorf("%s: Labels given to an unconditional model", arch)
+	}
+	if len(labels) != B {
+		return fmt.Errorf("%w: %d labels for %d examples", ErrSize, len(labels), B)
+	}
+	return checkLabels(arch, N, labels)
+}
+
+// checkKnownValues checks that the first kn values of every example of x
+// (D values each) are values of a K-category model of distribution dist.
+func checkKnownValues(x []float32, D, kn, K int, dist Dist) error {
+	for e := 0; e*D < len(x); e++ {
+		for t, v := range x[e*D : e*D+kn] {
+			if !(v >= 0 && v < float32(K)) || v != float32(int32(v)) {
+				return fmt.Errorf("engine: known dimension %d of example %d is %v; a %s model takes %s", t, e, v, dist, support(K))
+			}
+		}
+	}
+	return nil
+}
+
+// support describes the values a dimension of a K-category model takes.
+func support(K int) string {
+	if K == 2 {
 		return "0 or 1"
 	}
-	return fmt.Sprintf("an integer 0..%d", m.K-1)
+	return fmt.Sprintf("an integer 0..%d", K-1)
 }
 
 // groupSize is the number of examples a sampler advances together, with

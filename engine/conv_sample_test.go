@@ -17,21 +17,29 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// condRef is a float64 reference of a class-conditional model: the
+// outputs of every dimension of x given label y, and log p(y).
+type condRef interface {
+	logits(x []float32, y int) []float64
+	logPrior() []float64
+}
+
 // drawnLabels returns the labels Sample draws for a class-conditional
-// model when SampleOptions.Labels is nil: each example's first draw from
-// its own stream, from p(y | its first kn pixels) (computed here by the
-// reference).
-func drawnLabels(r *convRef, x []float32, kn int, seed uint64) []int {
-	D, C := r.D, r.C
+// model when SampleOptions.Labels is nil: each example (D values) its
+// first draw from its own stream, from p(y | its first kn pixels)
+// (computed here by the reference).
+func drawnLabels(r condRef, x []float32, D, kn int, seed uint64) []int {
 	B := len(x) / D
 	var s rngs
 	s.reset(seed, B)
-	p := make([]float64, r.N)
+	N := len(r.logPrior())
+	p := make([]float64, N)
 	l := make([]int, B)
 	for e := range l {
 		post := r.logPrior()
 		for y := range post {
 			z := r.logits(x[e*D:(e+1)*D], y)
+			C := len(z) / D
 			for t := 0; t < kn; t++ {
 				post[y] += condLogProb(z[t*C:(t+1)*C], x[e*D+t])
 			}
@@ -73,7 +81,7 @@ func sampleSteps(t *testing.T, m Model, x []float32, opt SampleOptions, kn int) 
 		require.Equal(t, tt, s.Dim)
 		require.Nil(t, s.Dims)
 		require.Equal(t, tt < kn, s.Known)
-		require.Len(t, s.Logits, B*convOf(m).C)
+		require.Len(t, s.Logits, B*outputsPerStep(m.Info()))
 		require.Len(t, s.Values, B)
 		for e, v := range s.Values {
 			if tt < kn {
@@ -89,6 +97,15 @@ func sampleSteps(t *testing.T, m Model, x []float32, opt SampleOptions, kn int) 
 		assert.Equal(t, given[e*D:e*D+kn], x[e*D:e*D+kn], "example %d: completion changed a known pixel", e)
 	}
 	return logits
+}
+
+// outputsPerStep is the number of logits a step reports per example: 1
+// (Bernoulli) or the categories.
+func outputsPerStep(info Info) int {
+	if info.Dist == Bernoulli {
+		return 1
+	}
+	return info.Categories
 }
 
 // checkConditionals compares the recorded conditionals of every step with
@@ -146,7 +163,7 @@ func TestConvSamplerConditionalsEqualForwardPass(t *testing.T) {
 										labels = randLabels(rng, B, cfg.Classes)
 										opt.Labels = labels
 									} else {
-										labels = drawnLabels(r, x, kn, opt.Seed)
+										labels = drawnLabels(r, x, D, kn, opt.Seed)
 									}
 								}
 								logits := sampleSteps(t, m, x, opt, kn)

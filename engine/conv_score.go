@@ -159,8 +159,11 @@ func (m *convModel) addLogProbs(lp []float64, z, x []float32, q0, q1 int) {
 
 // segLogProb returns the log-probability of the values xs of consecutive
 // pixels of one image under their outputs z (len(xs) x C).
-func (m *convModel) segLogProb(z, xs []float32) float64 {
-	C := m.C
+func (m *convModel) segLogProb(z, xs []float32) float64 { return segLogProb(z, xs, m.C) }
+
+// segLogProb returns the log-probability of the values xs of consecutive
+// steps under their outputs z (len(xs) x C; C = 1: Bernoulli logits).
+func segLogProb(z, xs []float32, C int) float64 {
 	if C == 1 {
 		return float64(kernels.BernoulliLogProb(z[:len(xs)], xs))
 	}

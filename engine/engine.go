@@ -37,7 +37,7 @@ func (d Dist) String() string {
 
 // Info describes a model.
 type Info struct {
-	Arch       string // architecture: fvsbn, nade, made, lstm, gru, pixelcnn, gatedpixelcnn
+	Arch       string // architecture: fvsbn, nade, made, lstm, gru, pixelcnn, gatedpixelcnn, wavenet
 	Dims       int    // number of dimensions D of one example
 	Shape      []int  // data shape, e.g. [28 28]; its product is Dims
 	Dist       Dist   // output distribution of each dimension
@@ -48,9 +48,13 @@ type Info struct {
 	// counting only the weights the masks keep: the work a sample must do.
 	FLOPs int
 	// Classes is the number of classes of a class-conditional model
-	// (pixelcnn, gatedpixelcnn), which then implements [ClassConditional];
-	// 0 for an unconditional model.
+	// (pixelcnn, gatedpixelcnn, wavenet), which then implements
+	// [ClassConditional]; 0 for an unconditional model.
 	Classes int
+	// SampleRate is the sample rate (samples per second) of an audio
+	// model, whose values are mu-law codes of 16-bit PCM audio
+	// (format/SPEC.md 3.9); 0 for any other model.
+	SampleRate int
 }
 
 // Model is an autoregressive model p(x) = prod_t p(x_order[t] | earlier).
@@ -78,6 +82,22 @@ type ClassConditional interface {
 	// does, and if len(labels) != len(out) or a label is outside
 	// 0..Classes-1.
 	LogProbGiven(ctx context.Context, x []float32, labels []int, out []float64) error
+}
+
+// Sequence is implemented by models defined for sequences of any length
+// (wavenet). The model as built has the length and shape of one data item
+// of the data set it was made for (Info().Dims and Shape, e.g. [28 28] for
+// binarized MNIST read as a 784-step sequence).
+type Sequence interface {
+	Model
+	// WithLength returns the same model (weights shared, not copied) as a
+	// model of length-T sequences: Info().Dims = T and Shape = [T];
+	// LogProb, LogProbGiven and Sample work on length T. It fails if T < 1
+	// or T exceeds the longest sequence the engine handles (2^31 - 1).
+	WithLength(T int) (Model, error)
+	// ReceptiveField is ρ = 2 + Σ dilations (format/SPEC.md 3.8): the
+	// number of previous values a prediction sees.
+	ReceptiveField() int
 }
 
 // SampleOptions controls a call to Model.Sample.

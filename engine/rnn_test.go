@@ -469,7 +469,7 @@ func TestRNNBadInput(t *testing.T) {
 			"input table of 1048577 symbols x 4096 gate rows exceeds 268435456 values"},
 		{"bernoulli with 3 categories", func(c *Config, w MapWeights) { c.Categories = 3 }, "2 categories, not 3"},
 		{"categorical with 1 category", func(c *Config, w MapWeights) { c.Dist, c.Categories = Categorical, 1 }, "at least 2 categories"},
-		{"categorical nade", func(c *Config, w MapWeights) { c.Arch, c.Dist, c.Categories = "nade", Categorical, 3 }, "lstm, gru, pixelcnn and gatedpixelcnn only"},
+		{"categorical nade", func(c *Config, w MapWeights) { c.Arch, c.Dist, c.Categories = "nade", Categorical, 3 }, "lstm, gru, pixelcnn, gatedpixelcnn and wavenet only"},
 		{"unknown dist", func(c *Config, w MapWeights) { c.Dist = Dist(9) }, "unknown distribution"},
 		{"embed rows", func(c *Config, w MapWeights) { w.S["embed"] = []int{2, 3} }, "tensor embed has shape [2 3], want [3 2]"},
 		{"missing layer", func(c *Config, w MapWeights) { delete(w.F, "bias_hh_l1") }, "missing float32 tensor bias_hh_l1"},

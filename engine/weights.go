@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"unsafe"
+
+	"github.com/arinfer/arinfer/kernels"
 )
 
 // Weights supplies a model's named tensors, in the layouts format/SPEC.md
@@ -19,7 +21,7 @@ type Weights interface {
 
 // Config holds the hyperparameters a model is built from.
 type Config struct {
-	Arch   string // fvsbn, nade, made, lstm, gru, pixelcnn, gatedpixelcnn
+	Arch   string // fvsbn, nade, made, lstm, gru, pixelcnn, gatedpixelcnn, wavenet
 	Dims   int    // D
 	Shape  []int  // data shape; nil means [D]
 	Hidden []int  // hidden layer sizes (nade: one; made: one or more; lstm/gru: one per stacked layer, all equal)
@@ -40,12 +42,35 @@ type Config struct {
 	Layers       int // L: residual (pixelcnn) or gated (gatedpixelcnn) layers
 	KernelSize   int // k: size of the masked convolutions (odd)
 	InputKernel  int // k0: pixelcnn's mask-A input convolution (odd)
-	HeadChannels int // O: width of the hidden 1x1 output layer
-	Classes      int // N: classes of a class-conditional model; 0 for none
+	HeadChannels int // O: width of the hidden 1x1 output layer (also wavenet's)
+	Classes      int // N: classes of a class-conditional model; 0 for none (also wavenet's)
+
+	// The wavenet (format/SPEC.md 3.8-3.9), whose Dims and Shape are those
+	// of one data item; it scores and samples any length (Sequence):
+	Dilations        []int // d_1 ... d_L of the residual layers
+	ResidualChannels int   // R: width of the residual stream
+	GateChannels     int   // G: outputs of each gated unit
+	SkipChannels     int   // S: width of the skip connections
+	SampleRate       int   // samples per second of an audio model (categorical mu-law codes); 0 otherwise
 }
 
-// New builds a model of cfg.Arch from w.
+// Options configure how a model is built. The zero value is the default
+// (float32 everywhere).
+type Options struct {
+	// StepWeights is the storage of the weights the generation step
+	// streams (wavenet's fast generation): kernels.F32 (default), F16,
+	// BF16 or BF16Dot. Scoring always uses float32. Other architectures
+	// ignore it.
+	StepWeights kernels.WeightType
+}
+
+// New builds a model of cfg.Arch from w with the default Options.
 func New(cfg Config, w Weights) (Model, error) {
+	return NewOptions(cfg, w, Options{})
+}
+
+// NewOptions builds a model of cfg.Arch from w as o says.
+func NewOptions(cfg Config, w Weights, o Options) (Model, error) {
 	if cfg.Dims < 1 {
 		return nil, fmt.Errorf("engine: %s: dims %d must be at least 1", cfg.Arch, cfg.Dims)
 	}
@@ -71,9 +96,9 @@ func New(cfg Config, w Weights) (Model, error) {
 		}
 	case Categorical:
 		switch cfg.Arch {
-		case "lstm", "gru", "pixelcnn", "gatedpixelcnn":
+		case "lstm", "gru", "pixelcnn", "gatedpixelcnn", "wavenet":
 		default:
-			return nil, fmt.Errorf("engine: %s: categorical outputs are supported for lstm, gru, pixelcnn and gatedpixelcnn only", cfg.Arch)
+			return nil, fmt.Errorf("engine: %s: categorical outputs are supported for lstm, gru, pixelcnn, gatedpixelcnn and wavenet only", cfg.Arch)
 		}
 		if cfg.Categories < 2 {
 			return nil, fmt.Errorf("engine: %s: a categorical model needs at least 2 categories, not %d", cfg.Arch, cfg.Categories)
@@ -96,6 +121,8 @@ func New(cfg Config, w Weights) (Model, error) {
 		return newMADE(info, cfg, w)
 	case "pixelcnn", "gatedpixelcnn":
 		return newConvModel(info, cfg, w)
+	case "wavenet":
+		return newWaveNet(info, cfg, w, o)
 	}
 	return nil, fmt.Errorf("engine: unsupported architecture %q", cfg.Arch)
 }

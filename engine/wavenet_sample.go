@@ -1,0 +1,307 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+
+	"github.com/arinfer/arinfer/kernels"
+)
+
+// The wavenet's generator: the Fast WaveNet algorithm of Paine et al.
+// (2016). Layer l's dilated convolution at step t reads its input at t-d_l
+// and t, so each layer keeps a queue of its last d_l inputs per stream
+// (ws.hist, the layout a pass leaves: layer l's d_l rows of R values, the
+// oldest at ws.ptr[l]); a step pops h_{l-1}(t-d_l) and pushes h_{l-1}(t).
+// One step of B streams is, per layer, one product of the [2G x 2R]
+// dilated matrix with [h_{l-1}(t-d_l); h_{l-1}(t)], the gate, and one
+// product of the fused [(R+S) x G] residual and skip matrix accumulating
+// into [h_l(t); skip(t)], then the head: O(L x channels^2) whatever the
+// receptive field, every product over the B streams at once (kernels.Mat
+// in Options.StepWeights). Each stream's vector y holds
+//
+//	[ h_{l-1}(t-d_l) | h(t) | skip(t) ]   (R, R, S values)
+//
+// so the dilated product reads its first 2R values and the fused product
+// adds into its last R+S: h(t) becomes h_l(t) in place.
+//
+// A known prefix (completion, priming) is one pass of the scoring kernels
+// over it, which leaves exactly the queues the first generated step reads.
+
+// Sample implements Model with the queue-cached generator. A known prefix
+// (SampleOptions.Known: the first steps) runs as one batched forward pass
+// that fills the queues (its steps' outputs are computed only to report
+// them to OnStep, or to draw labels from p(y | prefix)). Without OnStep a
+// batch of B >= 2 streams is split into one group per core, each running
+// all its steps independently (no barrier per step); with OnStep one
+// goroutine runs the batch so that steps arrive in order. Every stream
+// draws from its own random stream, so the samples do not depend on the
+// batch size or the split.
+func (m *waveNet) Sample(ctx context.Context, x []float32, opt SampleOptions) error {
+	T := m.T
+	B, err := checkSampleBuf(x, T)
+	if err != nil {
+		return err
+	}
+	invT, err := invTemperature(opt.Temperature)
+	if err != nil {
+		return err
+	}
+	kn, err := knownSteps(opt.Known, T)
+	if err != nil {
+		return err
+	}
+	if err := checkKnownValues(x, T, kn, m.K, m.info.Dist); err != nil {
+		return err
+	}
+	if err := checkSampleLabels(m.arch, m.N, B, opt.Labels); err != nil {
+		return err
+	}
+	group := m.groupSize(kn)
+	if opt.OnStep != nil && B > group {
+		return fmt.Errorf("%w: a batch of %d streams with OnStep needs more than the %d streams of generator state this model allows", ErrSize, B, group)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t := m.tasks.Get().(*waveTasks)
+	defer m.tasks.Put(t)
+	p := runtime.GOMAXPROCS(0)
+	t.sample = waveSample{m: m, ctx: ctx, x: x, opt: opt, invT: invT, kn: kn, group: group, B: B}
+	defer func() { t.sample = waveSample{} }()
+	if opt.OnStep != nil || p == 1 || B == 1 {
+		t.sample.par = p > 1 // the prefix pass may use the cores
+		return t.sample.run(0, B)
+	}
+	t.sample.parts = min(p, B)
+	return parallelFor(ctx, t.sample.parts, 1, &t.sample)
+}
+
+// knownSteps checks SampleOptions.Known for length-T sequences and
+// returns the length of the known prefix.
+func knownSteps(known []bool, T int) (int, error) {
+	if known == nil {
+		return 0, nil
+	}
+	if len(known) != T {
+		return 0, fmt.Errorf("%w: Known has %d entries for %d dimensions", ErrSize, len(known), T)
+	}
+	n := 0
+	for n < T && known[n] {
+		n++
+	}
+	for t := n + 1; t < T; t++ {
+		if known[t] {
+			return 0, fmt.Errorf("engine: completion needs the known dimensions to be the first steps, but step %d is known and step %d is not", t, n)
+		}
+	}
+	return n, nil
+}
+
+// groupSize is the number of streams a sampler advances together, with a
+// prefix pass if kn > 0.
+func (m *waveNet) groupSize(kn int) int {
+	per := m.stateFloats()
+	if kn > 0 {
+		tc := int64(min(m.chunk, kn))
+		per += int64(m.dmax)*int64(2*m.R+2*m.G) + tc*int64(2*m.R+3*m.G+m.S+m.C)
+	}
+	return int(max(1, waveGroupFloats/per))
+}
+
+// waveSample samples streams [lo, hi) of one Sample call (parts > 0:
+// parts [lo, hi) of the batch cut into parts).
+type waveSample struct {
+	m     *waveNet
+	ctx   context.Context
+	x     []float32
+	opt   SampleOptions
+	invT  float64
+	kn    int  // known steps (a prefix)
+	group int  // streams advanced together
+	B     int  // streams of the call
+	parts int  // > 0: run takes parts of the batch, not streams
+	par   bool // the prefix pass may spread over the cores
+}
+
+func (s *waveSample) run(lo, hi int) error {
+	if s.parts > 0 {
+		lo, hi = lo*s.B/s.parts, hi*s.B/s.parts
+	}
+	m := s.m
+	ws := m.pool.Get().(*waveWork)
+	defer m.pool.Put(ws)
+	for g := lo; g < hi; g += s.group {
+		if err := m.sampleGroup(ws, s, g, min(g+s.group, hi)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sampleGroup samples streams [e0, e1) together.
+func (m *waveNet) sampleGroup(ws *waveWork, s *waveSample, e0, e1 int) error {
+	B, T := e1-e0, m.T
+	x := s.x[e0*T : e1*T]
+	opt := &s.opt
+	if s.kn == T && opt.OnStep == nil {
+		return nil // every step is known: nothing to draw or report
+	}
+	ws.rng.resetAt(opt.Seed, e0, B)
+	ws.prob = growF64(ws.prob, max(m.C, m.N))
+	tc := max(1, min(s.kn, m.chunk/B))
+	m.setup(ws, B, tc)
+	var labels []int
+	if m.N > 0 {
+		var given []int
+		if opt.Labels != nil {
+			given = opt.Labels[e0:e1]
+		}
+		var err error
+		if labels, err = m.drawLabels(s.ctx, ws, x, B, s.kn, given, s.par); err != nil {
+			return err
+		}
+	}
+	if s.kn > 0 {
+		mode := passPrime
+		if opt.OnStep != nil {
+			mode = passReport
+		}
+		if err := m.pass(s.ctx, ws, x, T, s.kn, labels, mode, s.par, opt.OnStep); err != nil {
+			return err
+		}
+	} else {
+		clear(ws.hist[:B*m.cum[m.L]*m.R])
+		m.setLabels(ws, labels)
+	}
+	return m.generate(ws, s, x, B)
+}
+
+// drawLabels returns the labels of the B streams of x: given, or drawn
+// from each stream's random stream (its first draw) from p(y | the kn
+// known steps) ∝ p(y) p(x_<kn | y), the prior when nothing is known. The
+// likelihood of the known steps takes one pass per class over them.
+func (m *waveNet) drawLabels(ctx context.Context, ws *waveWork, x []float32, B, kn int, given []int, par bool) ([]int, error) {
+	N := m.N
+	ws.labs = growInt(ws.labs, B)
+	labels := ws.labs[:B]
+	if given != nil {
+		copy(labels, given)
+		return labels, nil
+	}
+	ws.post = growF64(ws.post, B*N)
+	for e := 0; e < B; e++ {
+		copy(ws.post[e*N:(e+1)*N], m.logPrior)
+	}
+	if kn > 0 {
+		ws.lab = growInt(ws.lab, B)
+		for y := 0; y < N; y++ {
+			for e := range ws.lab[:B] {
+				ws.lab[e] = y
+			}
+			if err := m.pass(ctx, ws, x, m.T, kn, ws.lab[:B], passScore, par, nil); err != nil {
+				return nil, err
+			}
+			for e := 0; e < B; e++ {
+				ws.post[e*N+y] += ws.lp[e]
+			}
+		}
+	}
+	for e := range labels {
+		labels[e] = ws.rng.categorical64(e, ws.post[e*N:(e+1)*N], ws.prob)
+	}
+	return labels, nil
+}
+
+// generate draws steps kn..T-1 of the B streams of x, from the queues and
+// labels a pass or sampleGroup left in ws.
+func (m *waveNet) generate(ws *waveWork, s *waveSample, x []float32, B int) error {
+	T, C := m.T, m.C
+	ld := 2*m.R + m.S
+	ws.y = growF(ws.y, B*ld)
+	ws.sa = growF(ws.sa, B*2*m.G)
+	ws.sg = growF(ws.sg, B*m.G)
+	ws.h1 = growF(ws.h1, B*m.O)
+	ws.logits = growF(ws.logits, B*C)
+	ws.vals = growF(ws.vals, B)
+	ws.ptr = growInt(ws.ptr, m.L)
+	clear(ws.ptr)
+	onStep := s.opt.OnStep
+	for t := s.kn; t < T; t++ {
+		if err := s.ctx.Err(); err != nil {
+			return err
+		}
+		z := m.step(ws, x, B, t)
+		for e := 0; e < B; e++ {
+			var v float32
+			if C == 1 {
+				v = ws.rng.bernoulli(e, z[e], s.invT)
+			} else {
+				v = float32(ws.rng.categorical(e, z[e*C:(e+1)*C], s.invT, ws.prob))
+			}
+			x[e*T+t] = v
+			ws.vals[e] = v
+		}
+		if onStep != nil {
+			onStep(Step{Index: t, Dim: t, Logits: z[:B*C], Values: ws.vals[:B]})
+		}
+	}
+	return nil
+}
+
+// step computes the outputs (B x C) of step t of the B streams of x, all
+// steps before t known, and advances the queues.
+func (m *waveNet) step(ws *waveWork, x []float32, B, t int) []float32 {
+	R, G, T := m.R, m.G, m.T
+	ld := 2*R + m.S
+	y := ws.y[:B*ld]
+	for e := 0; e < B; e++ {
+		ye := y[e*ld : (e+1)*ld]
+		m.input(ye[R:2*R], x[e*T:(e+1)*T], t)
+		clear(ye[2*R:])
+	}
+	hookWave('i', 0, t, t+1, B)
+	for l := range m.layers {
+		ly := &m.layers[l]
+		d, p := ly.d, ws.ptr[l]
+		q := m.queue(ws, l)
+		for e := 0; e < B; e++ {
+			slot := q[(e*d+p)*R : (e*d+p+1)*R]
+			ye := y[e*ld : e*ld+2*R]
+			copy(ye[:R], slot)
+			copy(slot, ye[R:])
+		}
+		if p++; p == d {
+			p = 0
+		}
+		ws.ptr[l] = p
+		if ws.labels != nil {
+			G2 := 2 * G
+			for e := 0; e < B; e++ {
+				o := (e*m.L + l) * G2
+				copy(ws.sa[e*G2:(e+1)*G2], ws.lbias[o:o+G2])
+			}
+			kernels.MatVec(ly.step, B, y, ld, nil, ws.sa, 2*G, true)
+		} else {
+			kernels.MatVec(ly.step, B, y, ld, ly.b, ws.sa, 2*G, false)
+		}
+		hookWave('d', l+1, t, t+1, B)
+		kernels.GateRows(B, G, ws.sa, 2*G, ws.sg, G)
+		if ly.res != nil {
+			kernels.MatVec(ly.rs, B, ws.sg, G, ly.rsB, y[R:], ld, true)
+		} else {
+			kernels.MatVec(ly.rs, B, ws.sg, G, ly.rsB, y[2*R:], ld, true)
+		}
+		hookWave('r', l+1, t, t+1, B)
+	}
+	for e := 0; e < B; e++ {
+		sk := y[e*ld+2*R : (e+1)*ld]
+		kernels.Relu(sk, sk)
+	}
+	h1 := ws.h1[:B*m.O]
+	kernels.MatVec(m.h1m, B, y[2*R:], ld, m.b1, h1, m.O, false)
+	kernels.Relu(h1, h1)
+	kernels.MatVec(m.h2m, B, h1, m.O, m.b2, ws.logits, m.C, false)
+	hookWave('h', 0, t, t+1, B)
+	return ws.logits[:B*m.C]
+}
