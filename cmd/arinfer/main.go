@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 )
 
 // usageError marks an error as the caller's: bad flags or bad input.
@@ -51,6 +52,9 @@ func init() {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// A write to a closed pipe returns EPIPE instead of killing the
+	// process, so `arinfer sample -o - | head` ends with status 1 quietly.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -85,6 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 0
 		case errors.Is(err, flag.ErrHelp):
 			return 0
+		case errors.Is(err, errBrokenPipe):
+			return 1
 		}
 		fmt.Fprintf(stderr, "arinfer %s: %s\n", c.name, oneLine(err.Error()))
 		var ue usageError

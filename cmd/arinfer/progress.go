@@ -19,7 +19,12 @@ func isTerminal(w io.Writer) bool {
 type progress struct{ bar *progressbar.ProgressBar }
 
 func newProgress(w io.Writer, n int, what string) progress {
-	if !isTerminal(w) {
+	return newProgressUnit(w, n, what, "images")
+}
+
+// newProgressUnit is newProgress counting units other than images.
+func newProgressUnit(w io.Writer, n int, what, unit string) progress {
+	if w == nil || !isTerminal(w) {
 		return progress{}
 	}
 	return progress{progressbar.NewOptions(n,
@@ -27,7 +32,7 @@ func newProgress(w io.Writer, n int, what string) progress {
 		progressbar.OptionSetDescription(what),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("images"),
+		progressbar.OptionSetItsString(unit),
 		progressbar.OptionClearOnFinish(),
 	)}
 }

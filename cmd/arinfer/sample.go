@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"image"
 	"image/color"
@@ -15,16 +16,23 @@ import (
 
 	"github.com/arinfer/arinfer"
 	"github.com/arinfer/arinfer/engine"
+	"github.com/arinfer/arinfer/kernels"
 )
 
 // openModel opens the model at path, or the embedded default model when
 // path is empty, and returns it with a name to show.
 func openModel(path string) (engine.Model, string, error) {
+	return openModelOptions(path, engine.Options{})
+}
+
+// openModelOptions is openModel with build options (the embedded default
+// model is built with the defaults).
+func openModelOptions(path string, o engine.Options) (engine.Model, string, error) {
 	if path == "" {
 		m, err := arinfer.Default()
 		return m, arinfer.DefaultName, err
 	}
-	m, err := engine.Open(path)
+	m, err := engine.OpenOptions(path, o)
 	if err != nil {
 		return nil, "", usageError{err}
 	}
@@ -32,10 +40,11 @@ func openModel(path string) (engine.Model, string, error) {
 }
 
 func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("sample", "[--model m.arw] [-n 16] [-o samples.png] [--class 7] [--complete digit.png --rows 14] [--stream]", stdout)
+	fs := newFlags("sample", "[--model m.arw] [-n 16] [-o samples.png] [--class 7] [--complete digit.png --rows 14] [--stream]\n"+
+		"       arinfer sample --model speech.arw [--seconds 2] [-o out.wav | -o -] [--prime in.wav] [--class 1]", stdout)
 	model := fs.String("model", "", "model `file` (.arw); default: the embedded MNIST model")
-	n := fs.Int("n", 16, "number of samples")
-	out := fs.String("o", "samples.png", "output PNG `file`")
+	n := fs.Int("n", 16, "number of samples (audio: recordings, default 1)")
+	out := fs.String("o", "samples.png", "output PNG `file`; for an audio model a WAV file (default sample.wav; with -n > 1, out-1.wav …), or - for raw 16-bit little-endian PCM on stdout as it is generated")
 	seed := fs.Uint64("seed", 1, "random seed")
 	temp := fs.Float64("temperature", 1, "sampling temperature in (0, 100]")
 	batch := fs.Int("batch", 64, "samples drawn per batch")
@@ -44,8 +53,15 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	class := fs.Int("class", -1, "class `label` of every sample, for a class-conditional model (default: each sample's class is drawn from the model's prior)")
 	stream := fs.Bool("stream", false, "draw the first samples in the terminal as their pixels are generated")
 	delay := fs.Duration("delay", 2*time.Millisecond, "with --stream: pause after each pixel so the order is visible")
+	seconds := fs.Float64("seconds", 2, "audio model: `seconds` of audio to generate per stream, in (0, 3600]")
+	prime := fs.String("prime", "", "audio model: continue this WAV `recording` (16-bit mono PCM at the model's rate); the output starts with it")
+	weights := fs.String("weights", "f32", "wavenet: storage of the weights the generation step streams: f32, f16, bf16 or bf16dot (scoring is always float32)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	wt, err := kernels.ParseWeightType(*weights)
+	if err != nil {
+		return badInput("--weights %q: want f32, f16, bf16 or bf16dot", *weights)
 	}
 	if *n < 1 || *n > 1<<16 {
 		return badInput("-n %d: want 1..65536 samples", *n)
@@ -56,30 +72,37 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !(*temp > 0 && *temp <= 100) {
 		return badInput("--temperature %v: want a value in (0, 100]", *temp)
 	}
-	if err := checkOutDir(*out); err != nil {
-		return err
-	}
-	m, _, err := openModel(*model)
+	m, _, err := openModelOptions(*model, engine.Options{StepWeights: wt})
 	if err != nil {
 		return err
 	}
 	info := m.Info()
+	if info.SampleRate > 0 {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["n"] {
+			*n = 1 // one recording unless asked
+		}
+		var bar io.Writer
+		if *out != "-" || !isTerminal(stdout) {
+			bar = stderr
+		}
+		return sampleAudio(ctx, m, audioSampleFlags{out: *out, outSet: set["o"], n: *n, seed: *seed, temp: *temp,
+			class: *class, seconds: *seconds, prime: *prime, progress: bar}, stdout)
+	}
+	if *prime != "" {
+		return badInput("--prime: the %s model is not an audio model (use --complete for images)", info.Arch)
+	}
+	if err := checkOutDir(*out); err != nil {
+		return err
+	}
 	h, w, ok := imageSize(info.Shape)
 	if !ok {
 		return badInput("model data shape %v is not an image; sample writes PNG grids of 2-D images", info.Shape)
 	}
-	var labels []int
-	if *class != -1 {
-		switch {
-		case info.Classes == 0:
-			return badInput("--class %d: the %s model is not class-conditional", *class, info.Arch)
-		case *class < 0 || *class >= info.Classes:
-			return badInput("--class %d: want a class label in 0..%d", *class, info.Classes-1)
-		}
-		labels = make([]int, min(*n, *batch))
-		for i := range labels {
-			labels[i] = *class
-		}
+	labels, err := classLabels(info, *class, min(*n, *batch))
+	if err != nil {
+		return err
 	}
 	D := info.Dims
 	x := make([]float32, *n*D)

@@ -15,16 +15,18 @@ type scoreResult struct {
 	Data       string  `json:"data"`
 	N          int     `json:"n"`
 	NLLNats    float64 `json:"nll_nats"`
-	BitsPerDim float64 `json:"bits_per_dim"`
+	BitsPerDim float64 `json:"bits_per_dim"`      // for audio: bits per sample
+	Samples    int     `json:"samples,omitempty"` // audio: samples scored in all
 }
 
 // scoreBatch is the number of examples scored per call (and progress step).
 const scoreBatch = 1000
 
 func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("score", "[--model m.arw] [--data mnist:test] [--json]", stdout)
+	fs := newFlags("score", "[--model m.arw] [--data mnist:test | --data clip.wav[,more.wav]] [--class y] [--json]", stdout)
 	model := fs.String("model", "", "model `file` (.arw); default: the embedded MNIST model")
-	data := fs.String("data", "mnist:test", "data: mnist:train|valid|test (binarized MNIST), an IDX image file, or PNG files/directories (comma-separated)")
+	data := fs.String("data", "mnist:test", "data: mnist:train|valid|test (binarized MNIST), an IDX image file, or PNG files/directories (comma-separated); for an audio model WAV files (comma-separated, 16-bit mono PCM at the model's rate)")
+	class := fs.Int("class", -1, "score log p(x | this class `label`) under a class-conditional model (default: the unconditional log p(x))")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -32,6 +34,29 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	m, name, err := openModel(*model)
 	if err != nil {
 		return err
+	}
+	if m.Info().SampleRate > 0 || isAudioPath(*data) {
+		if m.Info().SampleRate == 0 {
+			return badInput("--data %s: the %s model is not an audio model", *data, m.Info().Arch)
+		}
+		if !isAudioPath(*data) {
+			return badInput("--data %s: an audio model scores WAV files (--data clip.wav)", *data)
+		}
+		n, nats, samples, err := scoreAudio(ctx, m, *data, *class)
+		if err != nil {
+			return err
+		}
+		res := scoreResult{Model: name, Arch: m.Info().Arch, Data: *data, N: n, NLLNats: nats / float64(n),
+			BitsPerDim: nats / float64(samples) / math.Ln2, Samples: samples}
+		if *asJSON {
+			return json.NewEncoder(stdout).Encode(res)
+		}
+		fmt.Fprintf(stdout, "%s on %s: %.4f bits per sample over %d samples (%.2f s at %d Hz) in %d recordings\n",
+			res.Arch, res.Data, res.BitsPerDim, samples, float64(samples)/float64(m.Info().SampleRate), m.Info().SampleRate, n)
+		return nil
+	}
+	if *class != -1 {
+		return badInput("--class: only for audio models here (image models score the unconditional likelihood)")
 	}
 	x, n, err := loadData(*data, m.Info())
 	if err != nil {

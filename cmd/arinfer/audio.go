@@ -1,0 +1,304 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/arinfer/arinfer/audio"
+	"github.com/arinfer/arinfer/engine"
+)
+
+// Limits of audio generation: the sample buffer holds n·T values.
+const (
+	maxSeconds      = 3600
+	maxAudioStreams = 64
+)
+
+// audioSampleFlags are sample's flags as the audio path reads them.
+type audioSampleFlags struct {
+	out      string
+	outSet   bool
+	n        int
+	seed     uint64
+	temp     float64
+	class    int
+	seconds  float64
+	prime    string
+	progress io.Writer // the terminal the progress bar goes to, or nil
+}
+
+// sampleAudio generates audio from an audio model (Info().SampleRate > 0):
+// --seconds of new samples per stream, after the --prime recording if one is
+// given, written as 16-bit PCM WAV (-o out.wav; with -n > 1, out-1.wav …
+// out-n.wav) or streamed as raw 16-bit little-endian PCM to stdout (-o -)
+// while it is generated. A WAV is written to a temporary file renamed into
+// place at the end, so a failed or interrupted run leaves no partial file.
+func sampleAudio(ctx context.Context, m engine.Model, f audioSampleFlags, stdout io.Writer) error {
+	info := m.Info()
+	rate := info.SampleRate
+	seq, ok := m.(engine.Sequence)
+	if !ok {
+		return fmt.Errorf("the %s model is not a sequence model", info.Arch)
+	}
+	if !(f.seconds > 0 && f.seconds <= maxSeconds) {
+		return badInput("--seconds %v: want a duration in (0, %d]", f.seconds, maxSeconds)
+	}
+	if f.n > maxAudioStreams {
+		return badInput("-n %d: want 1..%d audio streams", f.n, maxAudioStreams)
+	}
+	if !f.outSet {
+		f.out = "sample.wav"
+	}
+	raw := f.out == "-"
+	if raw && f.n != 1 {
+		return badInput("-o - streams one recording; -n %d wants files (-o out.wav)", f.n)
+	}
+	if !raw {
+		if err := checkOutDir(f.out); err != nil {
+			return err
+		}
+	}
+	var prime []int16
+	if f.prime != "" {
+		p, err := audio.ReadWAVFile(f.prime)
+		if err != nil {
+			return usageError{fmt.Errorf("--prime: %w", err)}
+		}
+		if err := audio.CheckRate(f.prime, p, rate); err != nil {
+			return usageError{fmt.Errorf("--prime: %w", err)}
+		}
+		if len(p.Samples) == 0 {
+			return badInput("--prime %s: the recording has no samples", f.prime)
+		}
+		prime = p.Samples
+	}
+	gen := int(math.Round(f.seconds * float64(rate)))
+	if gen < 1 {
+		return badInput("--seconds %v is less than one sample at %d Hz", f.seconds, rate)
+	}
+	T := len(prime) + gen
+	mt, err := seq.WithLength(T)
+	if err != nil {
+		return usageError{err}
+	}
+	labels, err := classLabels(info, f.class, f.n)
+	if err != nil {
+		return err
+	}
+	K := info.Categories
+	x := make([]float32, f.n*T)
+	var known []bool
+	if len(prime) > 0 {
+		known = make([]bool, T)
+		for i := range prime {
+			known[i] = true
+		}
+		if err := audio.EncodeCodes(x[:len(prime)], prime, K); err != nil {
+			return err
+		}
+		for e := 1; e < f.n; e++ {
+			copy(x[e*T:e*T+len(prime)], x[:len(prime)])
+		}
+	}
+
+	outs, names, err := openAudioOutputs(f.out, f.n, rate, stdout)
+	if err != nil {
+		return err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			for _, w := range outs {
+				_ = w.Abort()
+			}
+		}
+	}()
+
+	// The streams write as they are generated, through a small buffer per
+	// stream; a write error (a closed pipe, a full disk) stops generation.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	const flushEvery = 1024
+	bufs := make([][]int16, f.n)
+	for e := range bufs {
+		bufs[e] = make([]int16, 0, flushEvery)
+	}
+	var werr error
+	flush := func() {
+		for e, w := range outs {
+			if werr == nil && len(bufs[e]) > 0 {
+				werr = w.WriteSamples(bufs[e])
+			}
+			bufs[e] = bufs[e][:0]
+		}
+		if werr != nil {
+			cancel()
+		}
+	}
+	bar := newProgressUnit(f.progress, T, "generating", "samples")
+	opt := engine.SampleOptions{Seed: f.seed, Temperature: f.temp, Known: known, Labels: labels,
+		OnStep: func(s engine.Step) {
+			if werr != nil {
+				return
+			}
+			for e := range outs {
+				v := audio.MuLawDecode(int(s.Values[e]), K)
+				if s.Known && s.Dim < len(prime) {
+					v = prime[s.Dim] // the recording itself, not its μ-law code
+				}
+				bufs[e] = append(bufs[e], v)
+			}
+			if len(bufs[0]) == flushEvery {
+				flush()
+			}
+			if s.Index%256 == 255 {
+				bar.add(256)
+			}
+		}}
+	err = mt.Sample(ctx, x, opt)
+	if err == nil {
+		flush()
+	}
+	bar.finish()
+	if werr != nil {
+		if raw && errors.Is(werr, syscall.EPIPE) {
+			return errBrokenPipe
+		}
+		return fmt.Errorf("writing %s: %w", f.out, werr)
+	}
+	if err != nil {
+		return err
+	}
+	for _, w := range outs {
+		if err := w.Close(); err != nil {
+			if raw && errors.Is(err, syscall.EPIPE) {
+				return errBrokenPipe
+			}
+			return fmt.Errorf("writing %s: %w", f.out, err)
+		}
+	}
+	committed = true
+	if !raw {
+		what := ""
+		if len(prime) > 0 {
+			what = fmt.Sprintf(" (%.2f s of prime + %.2f s generated)", float64(len(prime))/float64(rate), float64(gen)/float64(rate))
+		}
+		fmt.Fprintf(stdout, "wrote %.2f s of %d Hz audio%s from %s to %s\n", float64(T)/float64(rate), rate, what, info.Arch, strings.Join(names, ", "))
+	}
+	return nil
+}
+
+// errBrokenPipe ends a run whose standard output was closed by its reader
+// (e.g. `arinfer sample -o - | head -c 1000`): exit status 1, no message.
+var errBrokenPipe = errors.New("broken pipe")
+
+// openAudioOutputs opens the n outputs of an audio generation: stdout as raw
+// PCM for "-", else WAV files (out, or out-1 … out-n before the extension
+// when n > 1), each written to a temporary file renamed at Close.
+func openAudioOutputs(out string, n, rate int, stdout io.Writer) ([]audio.SampleWriter, []string, error) {
+	if out == "-" {
+		return []audio.SampleWriter{audio.NewRawWriter(stdout)}, []string{"-"}, nil
+	}
+	names := []string{out}
+	if n > 1 {
+		ext := filepath.Ext(out)
+		base := strings.TrimSuffix(out, ext)
+		names = names[:0]
+		for i := 1; i <= n; i++ {
+			names = append(names, fmt.Sprintf("%s-%d%s", base, i, ext))
+		}
+	}
+	outs := make([]audio.SampleWriter, 0, n)
+	for _, name := range names {
+		w, err := audio.CreateWAV(name, rate)
+		if err != nil {
+			for _, o := range outs {
+				_ = o.Abort()
+			}
+			return nil, nil, usageError{err}
+		}
+		outs = append(outs, w)
+	}
+	return outs, names, nil
+}
+
+// classLabels checks --class against the model and returns n copies of it,
+// or nil when no class was asked for (-1).
+func classLabels(info engine.Info, class, n int) ([]int, error) {
+	if class == -1 {
+		return nil, nil
+	}
+	switch {
+	case info.Classes == 0:
+		return nil, badInput("--class %d: the %s model is not class-conditional", class, info.Arch)
+	case class < 0 || class >= info.Classes:
+		return nil, badInput("--class %d: want a class label in 0..%d", class, info.Classes-1)
+	}
+	labels := make([]int, n)
+	for i := range labels {
+		labels[i] = class
+	}
+	return labels, nil
+}
+
+// scoreAudio scores WAV recordings (comma-separated paths) under an audio
+// model: each is μ-law coded (format/SPEC.md 3.9) and scored as one
+// sequence; the result is the NLL per sample, in bits, over all of them.
+func scoreAudio(ctx context.Context, m engine.Model, data string, class int) (n int, nats float64, samples int, err error) {
+	info := m.Info()
+	seq, ok := m.(engine.Sequence)
+	if !ok {
+		return 0, 0, 0, fmt.Errorf("the %s model is not a sequence model", info.Arch)
+	}
+	labels, err := classLabels(info, class, 1)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	for _, path := range strings.Split(data, ",") {
+		if !strings.EqualFold(filepath.Ext(path), ".wav") {
+			return 0, 0, 0, badInput("--data %s: an audio model scores WAV files (.wav)", path)
+		}
+		p, err := audio.ReadWAVFile(path)
+		if err != nil {
+			return 0, 0, 0, usageError{err}
+		}
+		if err := audio.CheckRate(path, p, info.SampleRate); err != nil {
+			return 0, 0, 0, usageError{err}
+		}
+		if len(p.Samples) == 0 {
+			return 0, 0, 0, badInput("%s: the recording has no samples", path)
+		}
+		mt, err := seq.WithLength(len(p.Samples))
+		if err != nil {
+			return 0, 0, 0, usageError{err}
+		}
+		x := make([]float32, len(p.Samples))
+		if err := audio.EncodeCodes(x, p.Samples, info.Categories); err != nil {
+			return 0, 0, 0, err
+		}
+		var ll [1]float64
+		if labels != nil {
+			err = mt.(engine.ClassConditional).LogProbGiven(ctx, x, labels, ll[:])
+		} else {
+			err = mt.LogProb(ctx, x, ll[:])
+		}
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		n++
+		nats -= ll[0]
+		samples += len(p.Samples)
+	}
+	return n, nats, samples, nil
+}
+
+// isAudioPath reports whether --data names WAV files.
+func isAudioPath(data string) bool {
+	return strings.EqualFold(filepath.Ext(strings.Split(data, ",")[0]), ".wav")
+}
