@@ -2,6 +2,7 @@
 
     /usr/bin/python3 python/make_golden.py            # random-weight models
     /usr/bin/python3 python/make_golden.py --trained  # the shipped models/*.arw
+    /usr/bin/python3 python/make_golden.py --wavenet  # only the random-weight WaveNets
 
 Random-weight models go to engine/testdata/golden/<name>.arw with
 <name>.json beside them: the inputs (binary rows, data order) and PyTorch's
@@ -54,6 +55,9 @@ def load_arw(path):
     if arch in ("pixelcnn", "gatedpixelcnn"):
         import pixelcnn
         return pixelcnn.from_arw(path)
+    if arch == "wavenet":
+        import wavenet
+        return wavenet.from_arw(path)
     shape = tuple(header["shape"])
     if arch == "fvsbn":
         m = models.FVSBN(d=d, order=t["order"], shape=shape)
@@ -203,6 +207,77 @@ def conv_models():
         print(name, "mean log p", f32.mean())
 
 
+# WaveNets (SPEC 3.8): name, constructor arguments, sequence length T of the
+# inputs. Every variant: Bernoulli, K = 16 and K = 256 audio (sample_rate),
+# with and without classes, receptive field rho = 2 + sum(dilations) larger
+# than T (the early steps and zero padding) and smaller (the stack slides),
+# T equal to dims and not (any T is allowed), and an MNIST-size stack.
+WAVENET = [
+    ("wavenet-bern-4x5-d16", dict(dilations=[1, 2, 4, 8, 16], residual_channels=8, gate_channels=6,
+                                  skip_channels=10, head_channels=12, shape=[4, 5]), 20),
+    ("wavenet-bern-c3-d4", dict(dilations=[1, 2, 4], residual_channels=6, gate_channels=5, skip_channels=7,
+                                head_channels=8, classes=3, shape=[64]), 64),
+    ("wavenet-cat16-d4x2", dict(dilations=[1, 2, 4, 1, 2, 4], residual_channels=8, gate_channels=8,
+                                skip_channels=12, head_channels=16, k=16, shape=[64]), 64),
+    ("wavenet-cat16-c4-d16", dict(dilations=[1, 2, 4, 8, 16], residual_channels=7, gate_channels=9,
+                                  skip_channels=8, head_channels=10, k=16, classes=4, shape=[20]), 20),
+    ("wavenet-audio-k256-c2", dict(dilations=[1, 2, 4, 8, 16, 32] * 2, residual_channels=8, gate_channels=8,
+                                   skip_channels=16, head_channels=16, k=256, classes=2, shape=[16000],
+                                   sample_rate=16000), 300),
+    ("wavenet-audio-k256-r8000", dict(dilations=[1, 2, 4, 8, 16, 32], residual_channels=6, gate_channels=4,
+                                      skip_channels=8, head_channels=12, k=256, shape=[8000],
+                                      sample_rate=8000), 50),
+    ("wavenet-28x28-d512-c10", dict(dilations=[1 << i for i in range(10)], residual_channels=16,
+                                    gate_channels=16, skip_channels=32, head_channels=32, classes=10,
+                                    shape=[28, 28]), 784),
+]
+
+
+def randomize_wavenet(model, gen):
+    """Weights uniform in +-2/sqrt(fan_in), biases, class rows and the class
+    prior N(0, 0.3^2); head2_w in +-4.5/sqrt(O) (categorical) or +-12/sqrt(O)
+    (the single Bernoulli logit) so the conditionals are far from uniform
+    and vary along the sequence."""
+    with torch.no_grad():
+        for name in model.tensor_names():
+            p = getattr(model, name)
+            if p.dim() >= 2 and not name.endswith("_cls"):
+                scale = (12.0 if model.k == 2 else 4.5) if name == "head2_w" else 2.0
+                p.copy_((torch.rand(p.shape, generator=gen) * 2 - 1) * scale / math.sqrt(p[0].numel()))
+            else:
+                p.copy_(torch.randn(p.shape, generator=gen) * 0.3)
+    return model
+
+
+def wavenet_models():
+    import wavenet
+    out = os.path.join(ROOT, "engine", "testdata", "golden")
+    os.makedirs(out, exist_ok=True)
+    gen = torch.Generator().manual_seed(20261213)
+    rng = np.random.default_rng(20261213)
+    for name, kw, T in WAVENET:
+        m = randomize_wavenet(wavenet.WaveNet(**kw), gen)
+        path = os.path.join(out, name + ".arw")
+        export.export_model(m, path)
+        m2 = load_arw(path)  # the exporter is in the loop
+        n = 4 if T > 100 else 8
+        if m.k == 2:
+            x = (rng.random((n, T)) < 0.3).astype(np.float32)
+        elif m.sample_rate:
+            # A noisy tone, mu-law coded (SPEC 3.9), so the codes look like audio.
+            t = np.arange(T)[None, :]
+            f = rng.uniform(0.02, 0.2, (n, 1))
+            s = 12000 * np.sin(f * t) * rng.uniform(0.2, 1, (n, 1)) + rng.normal(0, 500, (n, T))
+            x = wavenet.mulaw_encode(np.clip(np.round(s), -32768, 32767).astype(np.int64), m.k).astype(np.float32)
+        else:
+            x = rng.integers(0, m.k, (n, T)).astype(np.float32)
+        labels = rng.integers(0, m.classes, n).astype(np.int64) if m.classes else None
+        f32 = golden_conv(os.path.join(out, name + ".json"), m2, x, labels,
+                          {"receptive_field": m.receptive_field})
+        print(name, "T", T, "rho", m.receptive_field, "mean log p per step", f32.mean() / T,
+              "(uniform %.3f)" % -math.log(m.k), os.path.getsize(path), "bytes")
+
+
 def trained_models():
     import mnist
     out = os.path.join(ROOT, "models", "golden")
@@ -225,11 +300,15 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--trained", action="store_true")
     ap.add_argument("--conv", action="store_true", help="only the random-weight image models")
+    ap.add_argument("--wavenet", action="store_true", help="only the random-weight WaveNets")
     a = ap.parse_args()
     if a.trained:
         trained_models()
     elif a.conv:
         conv_models()
+    elif a.wavenet:
+        wavenet_models()
     else:
         random_models()
         conv_models()
+        wavenet_models()
