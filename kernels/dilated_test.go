@@ -157,3 +157,68 @@ func TestNewDilatedConvErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDilatedConvLongSequence: a sequence of 2^20 steps (the longest
+// receptive field SPEC 3.8 allows) with the largest dilation, two streams,
+// computed in row ranges at both ends (as the engine scores a long clip in
+// chunks) and step by step at the last row.
+func TestDilatedConvLongSequence(t *testing.T) {
+	const (
+		steps = 1 << 20
+		d     = 65536
+		cin   = 2
+		cout  = 3
+		n     = 2
+	)
+	r := rand.New(rand.NewPCG(21, 2))
+	w := randVec(r, cout*cin*2, 0)
+	bias := randVec(r, cout, 0)
+	in := Image{N: n, H: steps, W: 1, LD: cin, ImgStride: steps * cin}
+	in.Data = make([]float32, n*steps*cin)
+	for i := range in.Data {
+		in.Data[i] = float32(i*7919%2001)/1000 - 1 // cheaper than 4M random draws
+	}
+	out := Image{N: n, H: steps, W: 1, LD: cout, ImgStride: steps * cout}
+	out.Data = make([]float32, n*steps*cout)
+	want := func(i, s, co int) (float64, float64) {
+		sum := float64(bias[co])
+		sc := math.Abs(sum)
+		for tap, ts := range []int{s - d, s} {
+			if ts < 0 {
+				continue
+			}
+			for ci := 0; ci < cin; ci++ {
+				p := float64(w[(co*cin+ci)*2+tap]) * float64(in.Data[i*in.ImgStride+ts*cin+ci])
+				sum += p
+				sc += math.Abs(p)
+			}
+		}
+		return sum, sc
+	}
+	check := func(t *testing.T, r0, r1 int) {
+		for i := 0; i < n; i++ {
+			for s := r0; s < r1; s++ {
+				for co := 0; co < cout; co++ {
+					got := float64(out.Data[i*out.ImgStride+s*cout+co])
+					v, sc := want(i, s, co)
+					if math.Abs(got-v) > blasGamma(2*cin+1)*sc {
+						t.Fatalf("rows [%d, %d): seq %d step %d channel %d: %v, want %v", r0, r1, i, s, co, got, v)
+					}
+				}
+			}
+		}
+	}
+	testAllTiers(t, func(t *testing.T) {
+		cw, err := NewDilatedConv(w, cout, cin, d)
+		require.NoError(t, err)
+		for _, rr := range [][2]int{{0, 40}, {d - 20, d + 20}, {steps - 64, steps}} {
+			Conv2D(cw, in, rr[0], rr[1], out, bias, false)
+			check(t, rr[0], rr[1])
+		}
+		for i := 0; i < n; i++ {
+			clear(out.Data[i*out.ImgStride+(steps-1)*cout : (i+1)*out.ImgStride])
+		}
+		Conv2DAt(cw, in, steps-1, 0, out, bias, false)
+		check(t, steps-1, steps)
+	})
+}
