@@ -155,7 +155,7 @@ func main() {
 func runTorch(paths []string, coretype string) map[string]torchResult {
 	args := append([]string{"python/bench_models.py", "--threads", fmt.Sprint(runtime.GOMAXPROCS(0))}, paths...)
 	cmd := exec.Command("/usr/bin/python3", args...)
-	cmd.Env = append(os.Environ(), "OPENBLAS_CORETYPE="+coretype)
+	cmd.Env = benchfmt.TorchEnv(coretype) // OPENBLAS_L2_SIZE unset
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	check(err)

@@ -25,10 +25,8 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/arinfer/arinfer/engine"
 	"github.com/arinfer/arinfer/format"
@@ -114,7 +112,7 @@ func main() {
 			check(m.LogProb(ctx, x, out))
 		}
 	}
-	given := float64(n) / median(*reps, scoreGiven)
+	given := float64(n) / benchfmt.Median(*reps, scoreGiven)
 	fmt.Printf("Model %s: %s %v, %d parameters, %d useful FLOPs per image, classes %d\n\n", path, info.Arch, info.Shape, info.Params, info.FLOPs, info.Classes)
 	fmt.Println("| scoring (all cores) | arinfer (images/s) | PyTorch (images/s) | ratio | allocs/image |")
 	fmt.Println("|---|---|---|---|---|")
@@ -133,7 +131,7 @@ func main() {
 	fmt.Printf("| %s | %.0f | %s | %s | %g |\n", what, given, benchfmt.Num(tr.Score), benchfmt.Ratio(given, tr.Score), allocs)
 	if cc != nil {
 		nm := n / 4
-		marg := float64(nm) / median(max(1, *reps/2), func() { check(m.LogProb(ctx, x[:nm*info.Dims], out[:nm])) })
+		marg := float64(nm) / benchfmt.Median(max(1, *reps/2), func() { check(m.LogProb(ctx, x[:nm*info.Dims], out[:nm])) })
 		fmt.Printf("| log p(x) = log sum_y p(y) p(x | y) | %.0f | %s | %s | |\n", marg, benchfmt.Num(tr.ScoreMarginal), benchfmt.Ratio(marg, tr.ScoreMarginal))
 	}
 	scoredPerImage := 1 / given
@@ -235,9 +233,9 @@ func timeConv(l convLayer, H, W, reps int) (one, all float64) {
 		in.Data[i] = float32(i%5) * 0.1
 	}
 	flops := float64(cw.FLOPs()) * N * float64(H*W)
-	one = flops / median(reps, func() { kernels.Conv2D(cw, in, 0, H, out, nil, false) }) / 1e9
+	one = flops / benchfmt.Median(reps, func() { kernels.Conv2D(cw, in, 0, H, out, nil, false) }) / 1e9
 	p := runtime.GOMAXPROCS(0)
-	all = flops / median(reps, func() {
+	all = flops / benchfmt.Median(reps, func() {
 		var wg sync.WaitGroup
 		for g := 0; g < p; g++ {
 			lo, hi := g*N/p, (g+1)*N/p
@@ -255,30 +253,10 @@ func timeConv(l convLayer, H, W, reps int) (one, all float64) {
 	return one, all
 }
 
-// median runs f reps times (after one warm-up) and returns the median time
-// in seconds.
-func median(reps int, f func()) float64 {
-	f()
-	ts := make([]float64, reps)
-	for i := range ts {
-		t0 := time.Now()
-		f()
-		ts[i] = time.Since(t0).Seconds()
-	}
-	slices.Sort(ts)
-	return ts[len(ts)/2]
-}
-
 func runTorch(path, coretype string, n int) torchResult {
 	cmd := exec.Command("/usr/bin/python3", "python/bench_pixelcnn.py", "--threads", fmt.Sprint(runtime.GOMAXPROCS(0)),
 		"--score-images", fmt.Sprint(n), path)
-	var env []string
-	for _, e := range os.Environ() {
-		if !strings.HasPrefix(e, "OPENBLAS_L2_SIZE=") && !strings.HasPrefix(e, "OPENBLAS_CORETYPE=") {
-			env = append(env, e)
-		}
-	}
-	cmd.Env = append(env, "OPENBLAS_CORETYPE="+coretype)
+	cmd.Env = benchfmt.TorchEnv(coretype)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	check(err)
