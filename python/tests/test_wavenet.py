@@ -412,3 +412,21 @@ def test_train_speech_resumes(tmp_path):
     assert header["sample_rate"] == 8000 and header["categories"] == 256 and header["classes"] == 2
     assert header["dilations"] == [1, 2, 4, 8] * 2
     assert 0 < header["meta"]["test_nll_given_label_bits_per_sample"] < 9
+
+
+def test_bench_runs(tmp_path, capsys):
+    """bench_wavenet.py prints one JSON object with every row (tiny model, short runs)."""
+    import json
+
+    import bench_wavenet
+    path = str(tmp_path / "m.arw")
+    randomize(variants()["audio"]).to_arw(path)
+    threads = torch.get_num_threads()
+    try:
+        bench_wavenet.main(["--model", path, "--score-steps", "200", "--reps", "1", "--seconds", "0.05",
+                            "--batch-threads", "1"])
+    finally:
+        torch.set_num_threads(threads)
+    res = json.loads(capsys.readouterr().out)
+    assert res["score"]["samples_per_s"] > 0 and res["rerun"]["samples_per_s"] > 0
+    assert [q["batch"] for q in res["queue"]] == [1, 8, 32] and all(q["samples_per_s"] > 0 for q in res["queue"])
