@@ -96,52 +96,49 @@ func matvecRun(t *impl, a *Mat, pk *matPacked, nb int, x []float32, ldx int, bia
 	if k.xform != xAsIs || m%p != 0 {
 		sc = matScratchPool.Get().(*matScratch)
 	}
-	for b0 := 0; b0 < nb; b0 += k.nbb {
-		cnt := min(k.nbb, nb-b0)
-		xb := x[b0*ldx:]
-		xp, xld := unsafe.Pointer(&xb[0]), ldx
-		switch k.xform {
-		case xRoundBF16:
-			sc.f = grow(sc.f, cnt*n)
-			for b := 0; b < cnt; b++ {
-				t.roundBF16(sc.f[b*n:(b+1)*n], xb[b*ldx:b*ldx+n])
-			}
-			xp, xld = unsafe.Pointer(&sc.f[0]), n
-		case xPairsBF16:
-			if len(sc.h) < cnt*ncols {
-				sc.h = make([]uint16, cnt*ncols)
-			}
-			for b := 0; b < cnt; b++ {
-				h := sc.h[b*ncols : (b+1)*ncols]
-				t.packBF16(h, xb[b*ldx:b*ldx+n])
-				if ncols > n {
-					h[n] = 0
-				}
-			}
-			xp, xld = unsafe.Pointer(&sc.h[0]), ncols
+	// x as the kernel reads it: as is, or rounded once for all panels.
+	xp, xld, xstride := unsafe.Pointer(&x[0]), ldx, uintptr(ldx*4)
+	switch k.xform {
+	case xRoundBF16:
+		sc.f = grow(sc.f, nb*n)
+		for b := 0; b < nb; b++ {
+			t.roundBF16(sc.f[b*n:(b+1)*n], x[b*ldx:b*ldx+n])
 		}
-		xstride := uintptr(xld * 4)
-		if k.xform == xPairsBF16 {
-			xstride = uintptr(xld * 2)
+		xp, xld, xstride = unsafe.Pointer(&sc.f[0]), n, uintptr(n*4)
+	case xPairsBF16:
+		if len(sc.h) < nb*ncols {
+			sc.h = make([]uint16, nb*ncols)
 		}
-		for q := 0; q*p < m; q++ {
-			rows := min(p, m-q*p)
-			w := unsafe.Add(wbase, uintptr(q)*panelBytes)
-			var bp *float32
-			if bias != nil {
-				bp = &bias[q*p]
+		for b := 0; b < nb; b++ {
+			h := sc.h[b*ncols : (b+1)*ncols]
+			t.packBF16(h, x[b*ldx:b*ldx+n])
+			if ncols > n {
+				h[n] = 0
 			}
+		}
+		xp, xld, xstride = unsafe.Pointer(&sc.h[0]), ncols, uintptr(ncols*2)
+	}
+	// Panel by panel, so that a panel stays in L1 for all the vectors.
+	for q := 0; q*p < m; q++ {
+		rows := min(p, m-q*p)
+		w := unsafe.Add(wbase, uintptr(q)*panelBytes)
+		var bp *float32
+		if bias != nil {
+			bp = &bias[q*p]
+		}
+		for b0 := 0; b0 < nb; b0 += k.nbb {
+			cnt := min(k.nbb, nb-b0)
+			xb := unsafe.Add(xp, uintptr(b0)*xstride)
 			if rows < p {
-				matvecRagged(k, sc, w, xp, ncols, xld, xstride, cnt, rows, bias, q*p, y[b0*ldy+q*p:], ldy, acc)
+				matvecRagged(k, sc, w, xb, ncols, xld, xstride, cnt, rows, bias, q*p, y[b0*ldy+q*p:], ldy, acc)
 				continue
 			}
-			yp := &y[b0*ldy+q*p]
 			if cnt == k.nbb {
-				k.many(w, xp, ncols, xld, yp, ldy, bp, acc)
+				k.many(w, xb, ncols, xld, &y[b0*ldy+q*p], ldy, bp, acc)
 				continue
 			}
 			for b := 0; b < cnt; b++ {
-				k.one(w, unsafe.Add(xp, uintptr(b)*xstride), ncols, xld, &y[(b0+b)*ldy+q*p], ldy, bp, acc)
+				k.one(w, unsafe.Add(xb, uintptr(b)*xstride), ncols, xld, &y[(b0+b)*ldy+q*p], ldy, bp, acc)
 			}
 		}
 	}
