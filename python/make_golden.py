@@ -278,18 +278,52 @@ def wavenet_models():
               "(uniform %.3f)" % -math.log(m.k), os.path.getsize(path), "bytes")
 
 
-def trained_models():
+def speech_examples(m, per_voice=1, samples=4000, corpus=None):
+    """The first `samples` mu-law codes of the first test clips of each
+    voice of the speech corpus (scripts/make-speech-corpus.sh), with the
+    voices as labels."""
+    import train_wavenet
+    import wavenet
+    corpus = corpus or os.path.join(ROOT, "data", "speech")
+    rows = [r for r in train_wavenet.read_manifest(corpus) if r[0] == "test"]
+    xs, ys, names = [], [], []
+    for vi in range(m.classes or 1):
+        for _, v, _, rel, _ in [r for r in rows if r[1] == vi][:per_voice]:
+            s, rate = train_wavenet.read_wav(os.path.join(corpus, rel))
+            if rate != m.sample_rate:
+                raise SystemExit("%s: %d Hz, the model is %d Hz" % (rel, rate, m.sample_rate))
+            xs.append(wavenet.mulaw_encode(s[:samples], m.k))
+            ys.append(v)
+            names.append(rel)
+    n = min(len(x) for x in xs)
+    return np.stack([x[:n] for x in xs]).astype(np.float32), np.array(ys, dtype=np.int64), names
+
+
+def trained_models(files=None, out=None):
+    """Golden vectors of the shipped models (models/*.arw, or files) in
+    models/golden (or out): the first 32 binarized MNIST test images, or for
+    an audio WaveNet the first 4000 samples of one test clip per voice."""
     import mnist
-    out = os.path.join(ROOT, "models", "golden")
+    out = out or os.path.join(ROOT, "models", "golden")
     os.makedirs(out, exist_ok=True)
     test, labels = mnist.binarized("test")
     test, labels = test[:32].astype(np.float32), labels[:32].astype(np.int64)
-    for fn in sorted(os.listdir(os.path.join(ROOT, "models"))):
-        if not fn.endswith(".arw"):
+    if files is None:
+        files = [os.path.join(ROOT, "models", fn) for fn in sorted(os.listdir(os.path.join(ROOT, "models")))
+                 if fn.endswith(".arw")]
+    for path in files:
+        fn = os.path.basename(path)
+        m = load_arw(path)
+        extra = {"model": os.path.relpath(os.path.abspath(path), ROOT)}
+        arch = getattr(m, "arch", None)
+        if arch == "wavenet" and m.sample_rate:
+            x, y, clips = speech_examples(m)
+            extra["clips"] = clips
+            f32 = golden_conv(os.path.join(out, fn[:-4] + ".json"), m, x, y if m.classes else None, extra)
+            print(fn, "mean bits per sample on %d test clips' first %d samples" % x.shape,
+                  -f32.mean() / x.shape[1] / math.log(2))
             continue
-        m = load_arw(os.path.join(ROOT, "models", fn))
-        extra = {"model": "models/" + fn}
-        if getattr(m, "arch", None) in ("pixelcnn", "gatedpixelcnn"):
+        if arch in ("pixelcnn", "gatedpixelcnn", "wavenet"):
             f32 = golden_conv(os.path.join(out, fn[:-4] + ".json"), m, test, labels if m.classes else None, extra)
         else:
             f32 = golden(os.path.join(out, fn[:-4] + ".json"), m, test, extra)

@@ -19,8 +19,6 @@ import arw
 import train_wavenet
 import wavenet
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-PY = os.path.dirname(HERE)
 
 
 def randomize(m, scale=0.5, seed=0):
