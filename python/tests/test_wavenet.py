@@ -20,7 +20,6 @@ import train_wavenet
 import wavenet
 
 
-
 def randomize(m, scale=0.5, seed=0):
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
