@@ -1,6 +1,8 @@
 // Package kernels is arinfer's compute core: float32 vector, matrix and
 // activation kernels on plain slices with explicit sizes and strides
-// (plus [AxpyF16], which reads binary16 weights and widens them exactly).
+// (plus [AxpyF16], which reads binary16 weights and widens them exactly,
+// and [MatVec], the generation step's products on weights prepared once as
+// float32, float16 or bfloat16 [Mat]s).
 //
 // Every kernel has a pure-Go implementation (always compiled, no build tag)
 // and, where it pays, hand-written assembly for AVX2+FMA and AVX-512F on

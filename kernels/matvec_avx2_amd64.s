@@ -16,7 +16,8 @@
 // Registers besides matvec_amd64.h's: Y0-Y3 the accumulators of vector 0
 // (x1: even columns), Y4-Y7 of vector 1 (x1: odd columns), Y8-Y11 one
 // column's weights, Y12-Y13 broadcast x, Y15 the bfloat16 mask during the
-// loop; at the end Y14 = acc mask and Y15 = bias mask (VMASKMOVPS lanes).
+// loop (built in R12); at the end Y14 = acc mask and Y15 = bias mask
+// (VMASKMOVPS lanes).
 
 // YSETUP does MVARGS with R8 = ldx in bytes.
 #define YSETUP \
