@@ -102,7 +102,7 @@ func TestWaveSamplerConditionalsEqualForwardPass(t *testing.T) {
 // rounded to bfloat16 too: the model a generator in wt computes.
 func roundedWave(r *waveRef, wt kernels.WeightType) *waveRef {
 	q := *r
-	q.w = MapWeights{F: map[string][]float32{}, S: r.w.S}
+	q.w, q.cache = MapWeights{F: map[string][]float32{}, S: r.w.S}, nil
 	round := func(v float32) float32 { return v }
 	switch wt {
 	case kernels.F16:
@@ -259,11 +259,10 @@ func TestWaveSamplerMatchesExactDistribution(t *testing.T) {
 		kn   int
 	}{
 		{wav(8, []int{1, 2}, 3, 2, 3, 4, 0, 2), 8, 1, 0},
-		{wav(8, []int{1, 2, 4}, 3, 2, 3, 4, 3, 2), 8, 1, 0},   // labels from the prior: the marginal
+		{wav(6, []int{1, 2, 4}, 3, 2, 3, 4, 3, 2), 6, 1, 0},   // labels from the prior: the marginal
 		{wav(8, []int{1, 2, 4}, 3, 2, 3, 4, 3, 2), 8, 1, 3},   // labels from the posterior given the prefix
-		{wav(8, []int{2, 1}, 4, 3, 3, 4, 0, 2), 8, 1, 4},      // completion
 		{wav(4, []int{1, 2}, 3, 2, 3, 4, 0, 3), 4, 0.7, 0},    // categorical, tempered
-		{wav(8, []int{1, 1, 1}, 3, 3, 3, 3, 0, 2), 8, 1.4, 2}, // tempered completion
+		{wav(6, []int{2, 1, 1}, 3, 3, 3, 3, 0, 2), 6, 1.4, 2}, // tempered completion
 	} {
 		t.Run(fmt.Sprintf("%s-T%d-temp%v-known%d", waveName(tc.cfg), tc.T, tc.temp, tc.kn), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(i), 84))

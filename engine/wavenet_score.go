@@ -67,7 +67,9 @@ type waveWork struct {
 	stride    int
 	c0, n     int
 	labels    []int
-	nblk, blk int // head units per stream and steps per unit
+	// The head's units of a chunk: blk steps at most (all streams), es
+	// streams by nr steps each; nblk units across a stream's steps.
+	blk, es, nr, nblk int
 	layer     waveLayerTask
 	head      waveHeadTask
 
@@ -268,9 +270,11 @@ func (c *waveCore) pass(ctx context.Context, ws *waveWork, x []float32, stride, 
 		if mode == passPrime {
 			continue
 		}
-		ws.nblk = (ws.n + ws.blk - 1) / ws.blk
+		ws.nr = min(ws.n, ws.blk)
+		ws.nblk = (ws.n + ws.nr - 1) / ws.nr
+		ws.es = max(1, ws.blk/ws.n)
 		ws.head = waveHeadTask{c: c, ws: ws, mode: mode}
-		if err := c.spread(ctx, g*ws.nblk, 1, &ws.head, par); err != nil {
+		if err := c.spread(ctx, (g+ws.es-1)/ws.es*ws.nblk, 1, &ws.head, par); err != nil {
 			return err
 		}
 		if mode == passScore {
@@ -418,7 +422,9 @@ func (c *waveCore) dilated(ws *waveWork, l int, in kernels.Image, r0, r1 int, ou
 }
 
 // waveHeadTask runs the head over units [lo, hi) of a chunk: unit u is
-// block u%nblk (ws.blk steps) of stream u/nblk.
+// steps [b·nr, (b+1)·nr) (b = u%nblk) of streams [s·es, (s+1)·es) (s =
+// u/nblk), so that a unit is up to ws.blk steps of one stream or of
+// several.
 type waveHeadTask struct {
 	c    *waveCore
 	ws   *waveWork
@@ -431,34 +437,47 @@ func (t *waveHeadTask) run(lo, hi int) error {
 	defer c.heads.Put(hb)
 	S, C, tc := c.S, c.C, ws.tc
 	for u := lo; u < hi; u++ {
-		e, b := u/ws.nblk, u%ws.nblk
-		r0, r1 := b*ws.blk, min(ws.n, (b+1)*ws.blk)
-		n := r1 - r0
-		var z []float32
+		b := u % ws.nblk
+		e0 := u / ws.nblk * ws.es
+		e1 := min(ws.g, e0+ws.es)
+		r0 := b * ws.nr
+		r1 := min(ws.n, r0+ws.nr)
+		ne, nr := e1-e0, r1-r0
+		sk := kernels.Image{Data: ws.sk[(e0*tc+r0)*S:], N: ne, H: 1, W: nr, LD: S, ImgStride: tc * S}
+		var z kernels.Image
 		if t.mode == passReport {
-			z = ws.z[(e*tc+r0)*C : (e*tc+r1)*C]
+			z = kernels.Image{Data: ws.z[(e0*tc+r0)*C:], N: ne, H: 1, W: nr, LD: C, ImgStride: tc * C}
 		} else {
-			hb.z = growF(hb.z, n*C)
-			z = hb.z
+			hb.z = growF(hb.z, ne*nr*C)
+			z = img(hb.z, ne, 1, nr, C)
 		}
-		c.headRows(hb, ws.sk[(e*tc+r0)*S:(e*tc+r1)*S], n, z)
-		hookWave('z', 0, ws.c0+r0, ws.c0+r1, 1)
-		if t.mode == passScore {
+		c.headRows(hb, sk, z)
+		hookWave('z', 0, ws.c0+r0, ws.c0+r1, ne)
+		if t.mode != passScore {
+			continue
+		}
+		for e := e0; e < e1; e++ {
 			t0 := e*ws.stride + ws.c0
-			ws.lpu[u] = segLogProb(z, ws.x[t0+r0:t0+r1], C)
+			o := (e - e0) * z.ImgStride
+			ws.lpu[e*ws.nblk+b] = segLogProb(z.Data[o:o+nr*C], ws.x[t0+r0:t0+r1], C)
 		}
 	}
 	return nil
 }
 
-// headRows writes the outputs z (n x C) of n steps whose skip sums are sk
-// (n x S; made relu(sk) in place).
-func (c *waveCore) headRows(hb *waveHeadBuf, sk []float32, n int, z []float32) {
-	kernels.Relu(sk, sk)
+// headRows writes the outputs z of the steps whose skip sums are sk (the
+// same geometry, S and C channels; sk is made relu(sk) in place).
+func (c *waveCore) headRows(hb *waveHeadBuf, sk, z kernels.Image) {
+	n := sk.N * sk.W
+	for e := 0; e < sk.N; e++ {
+		s := sk.Data[e*sk.ImgStride : e*sk.ImgStride+sk.W*c.S]
+		kernels.Relu(s, s)
+	}
 	hb.h = growF(hb.h, n*c.O)
-	kernels.Conv2D(c.head1, img(sk, 1, 1, n, c.S), 0, 1, img(hb.h, 1, 1, n, c.O), c.b1, false)
-	kernels.Relu(hb.h, hb.h)
-	kernels.Conv2D(c.head2, img(hb.h, 1, 1, n, c.O), 0, 1, img(z, 1, 1, n, c.C), c.b2, false)
+	h := img(hb.h, sk.N, 1, sk.W, c.O)
+	kernels.Conv2D(c.head1, sk, 0, 1, h, c.b1, false)
+	kernels.Relu(hb.h[:n*c.O], hb.h[:n*c.O])
+	kernels.Conv2D(c.head2, h, 0, 1, z, c.b2, false)
 }
 
 // report calls onStep for every step of the chunk (known steps of a

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/arinfer/arinfer/format"
@@ -21,7 +22,8 @@ type waveRef struct {
 	dil                 []int
 	// rx, if not nil, rounds the inputs of the products the generation
 	// step makes (BF16Dot rounds them to bfloat16).
-	rx func(float64) float64
+	rx    func(float64) float64
+	cache map[string][]float64 // f64's conversions
 }
 
 // rnd is rx(v), or v.
@@ -115,12 +117,21 @@ func randomWave(rng *rand.Rand, cfg Config) *waveRef {
 	return r
 }
 
+// f64 returns tensor name in float64 (converted once; callers must not
+// modify it).
 func (r *waveRef) f64(name string) []float64 {
+	if o, ok := r.cache[name]; ok {
+		return o
+	}
 	v := r.w.F[name]
 	o := make([]float64, len(v))
 	for i, a := range v {
 		o[i] = float64(a)
 	}
+	if r.cache == nil {
+		r.cache = map[string][]float64{}
+	}
+	r.cache[name] = o
 	return o
 }
 
@@ -165,6 +176,7 @@ func (r *waveRef) logits(x []float32, y int) []float64 {
 			cls = r.f64(fmt.Sprintf("dil%d_cls", l))[y*2*G : (y+1)*2*G]
 		}
 		sw, sb := r.f64(fmt.Sprintf("skip%d_w", l)), r.f64(fmt.Sprintf("skip%d_b", l))
+		rw, rb := r.f64(fmt.Sprintf("res%d_w", l)), r.f64(fmt.Sprintf("res%d_b", l))
 		next := make([][]float64, T)
 		for t := 0; t < T; t++ {
 			a := make([]float64, 2*G)
@@ -190,7 +202,6 @@ func (r *waveRef) logits(x []float32, y int) []float64 {
 				skip[t][i] += s
 			}
 			if l < r.L {
-				rw, rb := r.f64(fmt.Sprintf("res%d_w", l)), r.f64(fmt.Sprintf("res%d_b", l))
 				next[t] = make([]float64, R)
 				for i := 0; i < R; i++ {
 					s := h[t][i] + rb[i]
@@ -236,7 +247,7 @@ func logSumExp64(v []float64) float64 {
 
 // logPrior returns log p(y) = log softmax(class_logits).
 func (r *waveRef) logPrior() []float64 {
-	cl := r.f64("class_logits")
+	cl := slices.Clone(r.f64("class_logits"))
 	z := logSumExp64(cl)
 	for y := range cl {
 		cl[y] -= z
