@@ -63,15 +63,15 @@ type waveWork struct {
 
 	// The chunk being computed: steps [c0, c0+n) of the streams of x
 	// (stream e's step t at x[e*stride+t]), labels nil or one per stream.
-	x         []float32
-	stride    int
-	c0, n     int
-	labels    []int
+	x      []float32
+	stride int
+	c0, n  int
+	labels []int
 	// The head's units of a chunk: blk steps at most (all streams), es
 	// streams by nr steps each; nblk units across a stream's steps.
 	blk, es, nr, nblk int
-	layer     waveLayerTask
-	head      waveHeadTask
+	layer             waveLayerTask
+	head              waveHeadTask
 
 	// Generation (wavenet_sample.go).
 	y      []float32 // g x (2R+S): [h_l(t-d) | h_l(t) | skip(t)] per stream
