@@ -25,6 +25,8 @@ type golden struct {
 	MarginalF64 []float64 `json:"marginal_f64"`
 	RTol        float64   `json:"rtol"`  // relative tolerance; 0 means 1e-5
 	Model       string    `json:"model"` // trained models: path from the repository root
+	// ReceptiveField is a wavenet's ρ (python/wavenet.py), 0 for others.
+	ReceptiveField int `json:"receptive_field"`
 }
 
 func checkGolden(t *testing.T, jsonPath, arwPath string) {
@@ -36,6 +38,12 @@ func checkGolden(t *testing.T, jsonPath, arwPath string) {
 	require.Len(t, g.F32, len(g.Inputs))
 	m, err := Open(arwPath)
 	require.NoError(t, err)
+	if s, ok := m.(Sequence); ok {
+		// A wavenet scores sequences of any length: the inputs' length.
+		require.Equal(t, g.ReceptiveField, s.ReceptiveField())
+		m, err = s.WithLength(len(g.Inputs[0]))
+		require.NoError(t, err)
+	}
 	D := m.Info().Dims
 	x := make([]float32, 0, len(g.Inputs)*D)
 	for _, row := range g.Inputs {

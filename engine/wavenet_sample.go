@@ -217,15 +217,7 @@ func (m *waveNet) drawLabels(ctx context.Context, ws *waveWork, x []float32, B, 
 // labels a pass or sampleGroup left in ws.
 func (m *waveNet) generate(ws *waveWork, s *waveSample, x []float32, B int) error {
 	T, C := m.T, m.C
-	ld := 2*m.R + m.S
-	ws.y = growF(ws.y, B*ld)
-	ws.sa = growF(ws.sa, B*2*m.G)
-	ws.sg = growF(ws.sg, B*m.G)
-	ws.h1 = growF(ws.h1, B*m.O)
-	ws.logits = growF(ws.logits, B*C)
-	ws.vals = growF(ws.vals, B)
-	ws.ptr = growInt(ws.ptr, m.L)
-	clear(ws.ptr)
+	m.initSteps(ws, B)
 	onStep := s.opt.OnStep
 	for t := s.kn; t < T; t++ {
 		if err := s.ctx.Err(); err != nil {
@@ -247,6 +239,19 @@ func (m *waveNet) generate(ws *waveWork, s *waveSample, x []float32, B int) erro
 		}
 	}
 	return nil
+}
+
+// initSteps sizes the step's vectors for B streams and points every
+// queue's oldest slot at its start (the layout a pass leaves).
+func (m *waveNet) initSteps(ws *waveWork, B int) {
+	ws.y = growF(ws.y, B*(2*m.R+m.S))
+	ws.sa = growF(ws.sa, B*2*m.G)
+	ws.sg = growF(ws.sg, B*m.G)
+	ws.h1 = growF(ws.h1, B*m.O)
+	ws.logits = growF(ws.logits, B*m.C)
+	ws.vals = growF(ws.vals, B)
+	ws.ptr = growInt(ws.ptr, m.L)
+	clear(ws.ptr)
 }
 
 // step computes the outputs (B x C) of step t of the B streams of x, all
