@@ -97,43 +97,43 @@ func roundBF16AVX512Asm(dst, src []float32)
 func packBF16AVX512Asm(dst []uint16, src []float32)
 
 //go:noescape
-func matvecF32x1AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecF32x1AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecF32x2AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecF32x2AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecF16x1AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecF16x1AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecF16x2AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecF16x2AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecBF16x1AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecBF16x1AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecBF16x2AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecBF16x2AVX2(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecF32x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecF32x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecF32x4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecF32x4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecF16x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecF16x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecF16x4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecF16x4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecBF16x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecBF16x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecBF16x4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecBF16x4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecDotx1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecDotx1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecDotx4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecDotx4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)

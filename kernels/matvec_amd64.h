@@ -1,10 +1,12 @@
 // Shared pieces of the amd64 MatVec micro-kernels (matvec_avx2_amd64.s,
 // matvec_avx512_amd64.s). Every kernel has the Go signature
 //
-//	func(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+//	func(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 //
 // (matPanelFunc, matvec_run.go) and the same register roles:
 //
+//	R13 panels left, R12 n, R14 x (each panel starts over at x, the
+//	    weights run on, y and bias move by p floats)
 //	SI  weights, streamed once in panel order (matvec_pack.go)
 //	DI  x at the current column of vector 0
 //	CX  columns (or column pairs) left
@@ -36,3 +38,9 @@
 	SETNE   R11B; \
 	NEGQ    R11; \
 	SHLQ    $2, R10
+
+// MVPANELS sets R12 = n, R14 = x and R13 = panels (after MVARGS).
+#define MVPANELS \
+	MOVQ CX, R12; \
+	MOVQ DI, R14; \
+	MOVQ panels+64(FP), R13

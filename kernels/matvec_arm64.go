@@ -22,19 +22,19 @@ func fillNEONMatVec(t *impl) {
 }
 
 //go:noescape
-func matvecF32x1NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecF32x1NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecF32x4NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecF32x4NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecF16x1NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecF16x1NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecF16x4NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecF16x4NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecBF16x1NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecBF16x1NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
-func matvecBF16x4NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+func matvecBF16x4NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)

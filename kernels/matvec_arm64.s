@@ -2,9 +2,9 @@
 
 #include "textflag.h"
 
-// MatVec micro-kernels for NEON: one row panel of p = 16 rows (four
-// 4-float q registers per vector) for one vector (x1) or four (x4). The
-// spec is matPanelFunc (matvec_run.go); the layout is matvec_pack.go's
+// MatVec micro-kernels for NEON: row panels of p = 16 rows (four 4-float
+// q registers per vector) for one vector (x1) or four (x4). The spec is
+// matPanelFunc (matvec_run.go); the layout is matvec_pack.go's
 // layoutPanel: per column, the panel's 16 weights (64 bytes of float32, or
 // 32 bytes of binary16 widened by FCVTL/FCVTL2, or of bfloat16 widened by
 // SHLL/SHLL2 #16). BF16Dot runs the BF16 kernels on x rounded to bfloat16.
@@ -19,15 +19,17 @@
 //
 // Registers: R0 weights, R1 (R9, R10, R11) x of vector 0 (1, 2, 3), R2 n,
 // R3 ldx in bytes, R4 y of the current vector, R5 ldy in bytes, R6 bias
-// (0 if none), R7 acc, R12 loop counter. x4: V0-V15 the accumulators
-// (vector b in V4b..V4b+3), V16-V19 x; x1: V0-V3 (even columns) and V4-V7
-// (odd columns), added at the end, V16 x. V20-V23 one column's weights
-// (V24-V25 its 16-bit form). At the end each vector's accumulators get y
-// (if acc) and the bias (if any) added and are stored.
+// (0 if none), R7 acc, R12 loop counter, R13 panels left, R14 x (each
+// panel starts over at it), R15 y of the panel's vector 0 (y and bias move
+// on by 16 floats per panel, the weights run on). x4: V0-V15 the
+// accumulators (vector b in V4b..V4b+3), V16-V19 x; x1: V0-V3 (even
+// columns) and V4-V7 (odd columns), added at the end, V16 x. V20-V23 one
+// column's weights (V24-V25 its 16-bit form). At the end each vector's
+// accumulators get y (if acc) and the bias (if any) added and are stored.
 
-// func matvecF32x1NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+// func matvecF32x1NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 // Requires: NEON (ASIMD)
-TEXT ·matvecF32x1NEON(SB), NOSPLIT, $0-57
+TEXT ·matvecF32x1NEON(SB), NOSPLIT, $0-72
 	MOVD  w+0(FP), R0
 	MOVD  x+8(FP), R1
 	MOVD  n+16(FP), R2
@@ -36,8 +38,14 @@ TEXT ·matvecF32x1NEON(SB), NOSPLIT, $0-57
 	MOVD  ldy+40(FP), R5
 	MOVD  bias+48(FP), R6
 	MOVBU acc+56(FP), R7
+	MOVD  panels+64(FP), R13
 	LSL   $2, R3
 	LSL   $2, R5
+	MOVD  R1, R14
+	MOVD  R4, R15
+
+f32n1_panel:
+	MOVD  R14, R1
 	VEOR V0.B16, V0.B16, V0.B16
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
@@ -93,6 +101,7 @@ f32n1_done:
 	WORD $0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
 	WORD $0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
 	WORD $0x4e27d463 // fadd v3.4s, v3.4s, v7.4s
+	MOVD  R15, R4
 	CBZ  R7, f32n1_nacc0
 	VLD1 (R4), [V20.S4, V21.S4, V22.S4, V23.S4]
 	WORD $0x4e34d400 // fadd v0.4s, v0.4s, v20.4s
@@ -110,11 +119,18 @@ f32n1_nacc0:
 
 f32n1_nbias0:
 	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R4)
+	ADD   $64, R15
+	CBZ   R6, f32n1_next
+	ADD   $64, R6
+
+f32n1_next:
+	SUBS  $1, R13
+	BNE   f32n1_panel
 	RET
 
-// func matvecF32x4NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+// func matvecF32x4NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 // Requires: NEON (ASIMD)
-TEXT ·matvecF32x4NEON(SB), NOSPLIT, $0-57
+TEXT ·matvecF32x4NEON(SB), NOSPLIT, $0-72
 	MOVD  w+0(FP), R0
 	MOVD  x+8(FP), R1
 	MOVD  n+16(FP), R2
@@ -123,8 +139,14 @@ TEXT ·matvecF32x4NEON(SB), NOSPLIT, $0-57
 	MOVD  ldy+40(FP), R5
 	MOVD  bias+48(FP), R6
 	MOVBU acc+56(FP), R7
+	MOVD  panels+64(FP), R13
 	LSL   $2, R3
 	LSL   $2, R5
+	MOVD  R1, R14
+	MOVD  R4, R15
+
+f32n4_panel:
+	MOVD  R14, R1
 	ADD   R3, R1, R9
 	ADD   R3, R9, R10
 	ADD   R3, R10, R11
@@ -253,6 +275,7 @@ f32n4_loop1:
 	BNE   f32n4_loop1
 
 f32n4_done:
+	MOVD  R15, R4
 	CBZ  R7, f32n4_nacc0
 	VLD1 (R4), [V20.S4, V21.S4, V22.S4, V23.S4]
 	WORD $0x4e34d400 // fadd v0.4s, v0.4s, v20.4s
@@ -324,11 +347,18 @@ f32n4_nacc3:
 
 f32n4_nbias3:
 	VST1 [V12.S4, V13.S4, V14.S4, V15.S4], (R4)
+	ADD   $64, R15
+	CBZ   R6, f32n4_next
+	ADD   $64, R6
+
+f32n4_next:
+	SUBS  $1, R13
+	BNE   f32n4_panel
 	RET
 
-// func matvecF16x1NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+// func matvecF16x1NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 // Requires: NEON (ASIMD)
-TEXT ·matvecF16x1NEON(SB), NOSPLIT, $0-57
+TEXT ·matvecF16x1NEON(SB), NOSPLIT, $0-72
 	MOVD  w+0(FP), R0
 	MOVD  x+8(FP), R1
 	MOVD  n+16(FP), R2
@@ -337,8 +367,14 @@ TEXT ·matvecF16x1NEON(SB), NOSPLIT, $0-57
 	MOVD  ldy+40(FP), R5
 	MOVD  bias+48(FP), R6
 	MOVBU acc+56(FP), R7
+	MOVD  panels+64(FP), R13
 	LSL   $2, R3
 	LSL   $2, R5
+	MOVD  R1, R14
+	MOVD  R4, R15
+
+f16n1_panel:
+	MOVD  R14, R1
 	VEOR V0.B16, V0.B16, V0.B16
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
@@ -414,6 +450,7 @@ f16n1_done:
 	WORD $0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
 	WORD $0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
 	WORD $0x4e27d463 // fadd v3.4s, v3.4s, v7.4s
+	MOVD  R15, R4
 	CBZ  R7, f16n1_nacc0
 	VLD1 (R4), [V20.S4, V21.S4, V22.S4, V23.S4]
 	WORD $0x4e34d400 // fadd v0.4s, v0.4s, v20.4s
@@ -431,11 +468,18 @@ f16n1_nacc0:
 
 f16n1_nbias0:
 	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R4)
+	ADD   $64, R15
+	CBZ   R6, f16n1_next
+	ADD   $64, R6
+
+f16n1_next:
+	SUBS  $1, R13
+	BNE   f16n1_panel
 	RET
 
-// func matvecF16x4NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+// func matvecF16x4NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 // Requires: NEON (ASIMD)
-TEXT ·matvecF16x4NEON(SB), NOSPLIT, $0-57
+TEXT ·matvecF16x4NEON(SB), NOSPLIT, $0-72
 	MOVD  w+0(FP), R0
 	MOVD  x+8(FP), R1
 	MOVD  n+16(FP), R2
@@ -444,8 +488,14 @@ TEXT ·matvecF16x4NEON(SB), NOSPLIT, $0-57
 	MOVD  ldy+40(FP), R5
 	MOVD  bias+48(FP), R6
 	MOVBU acc+56(FP), R7
+	MOVD  panels+64(FP), R13
 	LSL   $2, R3
 	LSL   $2, R5
+	MOVD  R1, R14
+	MOVD  R4, R15
+
+f16n4_panel:
+	MOVD  R14, R1
 	ADD   R3, R1, R9
 	ADD   R3, R9, R10
 	ADD   R3, R10, R11
@@ -594,6 +644,7 @@ f16n4_loop1:
 	BNE   f16n4_loop1
 
 f16n4_done:
+	MOVD  R15, R4
 	CBZ  R7, f16n4_nacc0
 	VLD1 (R4), [V20.S4, V21.S4, V22.S4, V23.S4]
 	WORD $0x4e34d400 // fadd v0.4s, v0.4s, v20.4s
@@ -665,11 +716,18 @@ f16n4_nacc3:
 
 f16n4_nbias3:
 	VST1 [V12.S4, V13.S4, V14.S4, V15.S4], (R4)
+	ADD   $64, R15
+	CBZ   R6, f16n4_next
+	ADD   $64, R6
+
+f16n4_next:
+	SUBS  $1, R13
+	BNE   f16n4_panel
 	RET
 
-// func matvecBF16x1NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+// func matvecBF16x1NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 // Requires: NEON (ASIMD)
-TEXT ·matvecBF16x1NEON(SB), NOSPLIT, $0-57
+TEXT ·matvecBF16x1NEON(SB), NOSPLIT, $0-72
 	MOVD  w+0(FP), R0
 	MOVD  x+8(FP), R1
 	MOVD  n+16(FP), R2
@@ -678,8 +736,14 @@ TEXT ·matvecBF16x1NEON(SB), NOSPLIT, $0-57
 	MOVD  ldy+40(FP), R5
 	MOVD  bias+48(FP), R6
 	MOVBU acc+56(FP), R7
+	MOVD  panels+64(FP), R13
 	LSL   $2, R3
 	LSL   $2, R5
+	MOVD  R1, R14
+	MOVD  R4, R15
+
+bf16n1_panel:
+	MOVD  R14, R1
 	VEOR V0.B16, V0.B16, V0.B16
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
@@ -755,6 +819,7 @@ bf16n1_done:
 	WORD $0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
 	WORD $0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
 	WORD $0x4e27d463 // fadd v3.4s, v3.4s, v7.4s
+	MOVD  R15, R4
 	CBZ  R7, bf16n1_nacc0
 	VLD1 (R4), [V20.S4, V21.S4, V22.S4, V23.S4]
 	WORD $0x4e34d400 // fadd v0.4s, v0.4s, v20.4s
@@ -772,11 +837,18 @@ bf16n1_nacc0:
 
 bf16n1_nbias0:
 	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R4)
+	ADD   $64, R15
+	CBZ   R6, bf16n1_next
+	ADD   $64, R6
+
+bf16n1_next:
+	SUBS  $1, R13
+	BNE   bf16n1_panel
 	RET
 
-// func matvecBF16x4NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+// func matvecBF16x4NEON(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 // Requires: NEON (ASIMD)
-TEXT ·matvecBF16x4NEON(SB), NOSPLIT, $0-57
+TEXT ·matvecBF16x4NEON(SB), NOSPLIT, $0-72
 	MOVD  w+0(FP), R0
 	MOVD  x+8(FP), R1
 	MOVD  n+16(FP), R2
@@ -785,8 +857,14 @@ TEXT ·matvecBF16x4NEON(SB), NOSPLIT, $0-57
 	MOVD  ldy+40(FP), R5
 	MOVD  bias+48(FP), R6
 	MOVBU acc+56(FP), R7
+	MOVD  panels+64(FP), R13
 	LSL   $2, R3
 	LSL   $2, R5
+	MOVD  R1, R14
+	MOVD  R4, R15
+
+bf16n4_panel:
+	MOVD  R14, R1
 	ADD   R3, R1, R9
 	ADD   R3, R9, R10
 	ADD   R3, R10, R11
@@ -935,6 +1013,7 @@ bf16n4_loop1:
 	BNE   bf16n4_loop1
 
 bf16n4_done:
+	MOVD  R15, R4
 	CBZ  R7, bf16n4_nacc0
 	VLD1 (R4), [V20.S4, V21.S4, V22.S4, V23.S4]
 	WORD $0x4e34d400 // fadd v0.4s, v0.4s, v20.4s
@@ -1006,4 +1085,11 @@ bf16n4_nacc3:
 
 bf16n4_nbias3:
 	VST1 [V12.S4, V13.S4, V14.S4, V15.S4], (R4)
+	ADD   $64, R15
+	CBZ   R6, bf16n4_next
+	ADD   $64, R6
+
+bf16n4_next:
+	SUBS  $1, R13
+	BNE   bf16n4_panel
 	RET

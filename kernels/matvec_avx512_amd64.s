@@ -3,8 +3,8 @@
 #include "textflag.h"
 #include "matvec_amd64.h"
 
-// MatVec micro-kernels for AVX-512F: one row panel of p = 64 rows (four
-// zmm of 16 floats per vector) for one vector (x1) or four (x4). The spec
+// MatVec micro-kernels for AVX-512F: row panels of p = 64 rows (four zmm
+// of 16 floats per vector) for one vector (x1) or four (x4). The spec
 // is matPanelFunc (matvec_run.go); the layouts are matvec_pack.go's:
 //
 //	F32, F16    layoutPanel: per column, 64 weights (256 or 128 bytes)
@@ -25,6 +25,7 @@
 // (bias), with R8 = ldx in bytes for elements of size 1<<shift.
 #define ZSETUP(shift) \
 	MVARGS; \
+	MVPANELS; \
 	KMOVW AX, K1; \
 	KMOVW R11, K2; \
 	SHLQ  $shift, R8; \
@@ -36,14 +37,16 @@
 	VPXORD a2, a2, a2; \
 	VPXORD a3, a3, a3
 
-// ZBIAS loads the bias panel (zero without a bias) into Z28-Z31.
+// ZBIAS loads the bias panel (zero without a bias) into Z16-Z19 (free
+// once the columns are done; Z31 keeps the bfloat16 mask for the next
+// panel).
 #define ZBIAS \
-	VMOVUPS.Z (BX), K2, Z28; \
-	VMOVUPS.Z 64(BX), K2, Z29; \
-	VMOVUPS.Z 128(BX), K2, Z30; \
-	VMOVUPS.Z 192(BX), K2, Z31
+	VMOVUPS.Z (BX), K2, Z16; \
+	VMOVUPS.Z 64(BX), K2, Z17; \
+	VMOVUPS.Z 128(BX), K2, Z18; \
+	VMOVUPS.Z 192(BX), K2, Z19
 
-// ZFINISH stores a0..a3 + y (if acc) + bias (Z28-Z31) to the 64 floats at
+// ZFINISH stores a0..a3 + y (if acc) + bias (Z16-Z19) to the 64 floats at
 // DX; it clobbers Z24-Z27.
 #define ZFINISH(a0, a1, a2, a3) \
 	VMOVUPS.Z (DX), K1, Z24; \
@@ -54,10 +57,10 @@
 	VADDPS    Z25, a1, a1; \
 	VADDPS    Z26, a2, a2; \
 	VADDPS    Z27, a3, a3; \
-	VADDPS    Z28, a0, a0; \
-	VADDPS    Z29, a1, a1; \
-	VADDPS    Z30, a2, a2; \
-	VADDPS    Z31, a3, a3; \
+	VADDPS    Z16, a0, a0; \
+	VADDPS    Z17, a1, a1; \
+	VADDPS    Z18, a2, a2; \
+	VADDPS    Z19, a3, a3; \
 	VMOVUPS   a0, (DX); \
 	VMOVUPS   a1, 64(DX); \
 	VMOVUPS   a2, 128(DX); \
@@ -84,6 +87,17 @@
 	ZFINISH(Z8, Z9, Z10, Z11); \
 	ADDQ R10, DX; \
 	ZFINISH(Z12, Z13, Z14, Z15)
+
+// ZNEXT4 moves DX from the last vector's panel rows to the first vector's
+// next panel, and BX to the next panel's bias, and counts the panel (the
+// flags tell whether one is left).
+#define ZNEXT4 \
+	SUBQ R10, DX; \
+	SUBQ R10, DX; \
+	SUBQ R10, DX; \
+	ADDQ $256, DX; \
+	ADDQ $256, BX; \
+	DECQ R13
 
 // ZFMA4(x, a0..a3) does a_k += W_k·x for the weight vectors Z16-Z19.
 #define ZFMA4(x, a0, a1, a2, a3) \
@@ -137,7 +151,10 @@
 // ZKERNEL1(load, bytes, name) is the body of a one-vector kernel on float32
 // x: two columns per iteration, the even one into Z0-Z3 (weights Z16-Z19),
 // the odd one into Z4-Z7 (weights Z24-Z27), then the last odd column.
-#define ZKERNEL1(load, bytes, loop, tail, done) \
+#define ZKERNEL1(load, bytes, panel, loop, tail, done) \
+panel: \
+	MOVQ R14, DI; \
+	MOVQ R12, CX; \
 	ZZERO4(Z0, Z1, Z2, Z3); \
 	ZZERO4(Z4, Z5, Z6, Z7); \
 	CMPQ CX, $2; \
@@ -163,13 +180,21 @@ tail: \
 	VBROADCASTSS (DI), Z20; \
 	load(0, Z16, Z17, Z18, Z19); \
 	ZFMA4(Z20, Z0, Z1, Z2, Z3); \
+	ADDQ $bytes, SI; \
 done: \
-	ZFINISH1
+	ZFINISH1; \
+	ADDQ $256, DX; \
+	ADDQ $256, BX; \
+	DECQ R13; \
+	JNZ  panel
 
 // ZKERNEL4(load, bytes, loop) is the body of a four-vector kernel on
 // float32 x: per column, the weights once, x[j] of each vector broadcast,
 // sixteen FMAs.
-#define ZKERNEL4(load, bytes, loop) \
+#define ZKERNEL4(load, bytes, panel, loop) \
+panel: \
+	MOVQ R14, DI; \
+	MOVQ R12, CX; \
 	ZZERO4(Z0, Z1, Z2, Z3); \
 	ZZERO4(Z4, Z5, Z6, Z7); \
 	ZZERO4(Z8, Z9, Z10, Z11); \
@@ -182,67 +207,73 @@ loop: \
 	ADDQ $4, DI; \
 	DECQ CX; \
 	JNZ  loop; \
-	ZFINISH4
+	ZFINISH4; \
+	ZNEXT4; \
+	JNZ  panel
 
-// func matvecF32x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+// func matvecF32x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 // Requires: AVX512F
-TEXT ·matvecF32x1AVX512(SB), NOSPLIT, $0-57
+TEXT ·matvecF32x1AVX512(SB), NOSPLIT, $0-72
 	ZSETUP(2)
-	ZKERNEL1(ZLOADF32, 256, f32z1_loop, f32z1_tail, f32z1_done)
+	ZKERNEL1(ZLOADF32, 256, f32z1_panel, f32z1_loop, f32z1_tail, f32z1_done)
 	VZEROUPPER
 	RET
 
-// func matvecF32x4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+// func matvecF32x4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 // Requires: AVX512F
-TEXT ·matvecF32x4AVX512(SB), NOSPLIT, $0-57
+TEXT ·matvecF32x4AVX512(SB), NOSPLIT, $0-72
 	ZSETUP(2)
-	ZKERNEL4(ZLOADF32, 256, f32z4_loop)
+	ZKERNEL4(ZLOADF32, 256, f32z4_panel, f32z4_loop)
 	VZEROUPPER
 	RET
 
-// func matvecF16x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+// func matvecF16x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 // Requires: AVX512F (the EVEX VCVTPH2PS)
-TEXT ·matvecF16x1AVX512(SB), NOSPLIT, $0-57
+TEXT ·matvecF16x1AVX512(SB), NOSPLIT, $0-72
 	ZSETUP(2)
-	ZKERNEL1(ZLOADF16, 128, f16z1_loop, f16z1_tail, f16z1_done)
+	ZKERNEL1(ZLOADF16, 128, f16z1_panel, f16z1_loop, f16z1_tail, f16z1_done)
 	VZEROUPPER
 	RET
 
-// func matvecF16x4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+// func matvecF16x4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 // Requires: AVX512F
-TEXT ·matvecF16x4AVX512(SB), NOSPLIT, $0-57
+TEXT ·matvecF16x4AVX512(SB), NOSPLIT, $0-72
 	ZSETUP(2)
-	ZKERNEL4(ZLOADF16, 128, f16z4_loop)
+	ZKERNEL4(ZLOADF16, 128, f16z4_panel, f16z4_loop)
 	VZEROUPPER
 	RET
 
-// func matvecBF16x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+// func matvecBF16x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 // Requires: AVX512F
-TEXT ·matvecBF16x1AVX512(SB), NOSPLIT, $0-57
+TEXT ·matvecBF16x1AVX512(SB), NOSPLIT, $0-72
 	ZSETUP(2)
 	ZMASKBF16
-	ZKERNEL1(ZLOADBF16, 128, bf16z1_loop, bf16z1_tail, bf16z1_done)
+	ZKERNEL1(ZLOADBF16, 128, bf16z1_panel, bf16z1_loop, bf16z1_tail, bf16z1_done)
 	VZEROUPPER
 	RET
 
-// func matvecBF16x4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+// func matvecBF16x4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 // Requires: AVX512F
-TEXT ·matvecBF16x4AVX512(SB), NOSPLIT, $0-57
+TEXT ·matvecBF16x4AVX512(SB), NOSPLIT, $0-72
 	ZSETUP(2)
 	ZMASKBF16
-	ZKERNEL4(ZLOADBF16, 128, bf16z4_loop)
+	ZKERNEL4(ZLOADBF16, 128, bf16z4_panel, bf16z4_loop)
 	VZEROUPPER
 	RET
 
-// func matvecDotx1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+// func matvecDotx1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 // Requires: AVX512F, AVX512_BF16
 //
 // x is bfloat16 bits and n the (even) number of columns; per iteration
 // two column pairs, the first into Z0-Z3 (weights Z16-Z19, x pair Z20),
 // the second into Z4-Z7 (Z24-Z27, Z21); then a last pair.
-TEXT ·matvecDotx1AVX512(SB), NOSPLIT, $0-57
+TEXT ·matvecDotx1AVX512(SB), NOSPLIT, $0-72
 	ZSETUP(1)
-	SHRQ $1, CX
+	SHRQ $1, R12
+
+dotz1_panel:
+	MOVQ R14, DI
+	MOVQ R12, CX
 	ZZERO4(Z0, Z1, Z2, Z3)
 	ZZERO4(Z4, Z5, Z6, Z7)
 	CMPQ CX, $2
@@ -276,20 +307,29 @@ dotz1_tail:
 	BYTE $0x62; BYTE $0xb2; BYTE $0x5e; BYTE $0x40; BYTE $0x52; BYTE $0xc9 // vdpbf16ps %zmm17, %zmm20, %zmm1
 	BYTE $0x62; BYTE $0xb2; BYTE $0x5e; BYTE $0x40; BYTE $0x52; BYTE $0xd2 // vdpbf16ps %zmm18, %zmm20, %zmm2
 	BYTE $0x62; BYTE $0xb2; BYTE $0x5e; BYTE $0x40; BYTE $0x52; BYTE $0xdb // vdpbf16ps %zmm19, %zmm20, %zmm3
+	ADDQ $256, SI
 
 dotz1_done:
 	ZFINISH1
+	ADDQ $256, DX
+	ADDQ $256, BX
+	DECQ R13
+	JNZ  dotz1_panel
 	VZEROUPPER
 	RET
 
-// func matvecDotx4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+// func matvecDotx4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 // Requires: AVX512F, AVX512_BF16
 //
 // Per column pair: the 64 weight dwords into Z16-Z19 once, each vector's
 // x pair broadcast into Z20-Z23, sixteen VDPBF16PS.
-TEXT ·matvecDotx4AVX512(SB), NOSPLIT, $0-57
+TEXT ·matvecDotx4AVX512(SB), NOSPLIT, $0-72
 	ZSETUP(1)
-	SHRQ $1, CX
+	SHRQ $1, R12
+
+dotz4_panel:
+	MOVQ R14, DI
+	MOVQ R12, CX
 	ZZERO4(Z0, Z1, Z2, Z3)
 	ZZERO4(Z4, Z5, Z6, Z7)
 	ZZERO4(Z8, Z9, Z10, Z11)
@@ -322,5 +362,7 @@ dotz4_loop:
 	DECQ CX
 	JNZ  dotz4_loop
 	ZFINISH4
+	ZNEXT4
+	JNZ  dotz4_panel
 	VZEROUPPER
 	RET

@@ -5,18 +5,20 @@ import (
 	"unsafe"
 )
 
-// matPanelFunc is a tier's MatVec micro-kernel: it computes one row panel
-// (p rows) of the product for one vector (matKernel.one) or for nbb
-// vectors (matKernel.many). For each vector b and panel row r < p:
+// matPanelFunc is a tier's MatVec micro-kernel: it computes panels >= 1
+// consecutive row panels (p rows each) of the product for one vector
+// (matKernel.one) or for nbb vectors (matKernel.many). For each vector b
+// and row r < panels·p:
 //
 //	y[b*ldy + r] = (acc ? y[b*ldy + r] : 0) + (bias != nil ? bias[r] : 0) + Σ_{j<n} W[r, j]·x[b*ldx + j]
 //
-// where w points at the panel in the kernel's layout (float32 or 16-bit
-// weights) and x at vector 0 (float32, or bfloat16 bits for layoutPairs,
-// whose n counts columns and must then be even, and whose ldx counts
-// 16-bit elements). The kernel trusts every size: all p rows of y and
-// bias are read and written.
-type matPanelFunc func(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool)
+// where w points at the first panel in the kernel's layout (float32 or
+// 16-bit weights; the panels follow each other) and x at vector 0
+// (float32, or bfloat16 bits for layoutPairs, whose n counts columns and
+// must then be even, and whose ldx counts 16-bit elements). The kernel
+// trusts every size: all panels·p rows of y and bias are read and
+// written.
+type matPanelFunc func(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 // xForm is what MatVec does to x before a kernel reads it.
 type xForm uint8
@@ -118,6 +120,29 @@ func matvecRun(t *impl, a *Mat, pk *matPacked, nb int, x []float32, ldx int, bia
 		}
 		xp, xld, xstride = unsafe.Pointer(&sc.h[0]), ncols, uintptr(ncols*2)
 	}
+	full := m / p // whole panels; a ragged last one runs on a tile
+	if nb <= k.nbb && full > 0 {
+		// One pass over the weights: the kernel loops over the panels.
+		var bp *float32
+		if bias != nil {
+			bp = &bias[0]
+		}
+		if nb == k.nbb {
+			k.many(wbase, xp, ncols, xld, &y[0], ldy, bp, acc, full)
+		} else {
+			for b := 0; b < nb; b++ {
+				k.one(wbase, unsafe.Add(xp, uintptr(b)*xstride), ncols, xld, &y[b*ldy], ldy, bp, acc, full)
+			}
+		}
+		if full*p < m {
+			w := unsafe.Add(wbase, uintptr(full)*panelBytes)
+			matvecRagged(k, sc, w, xp, ncols, xld, xstride, nb, m-full*p, bias, full*p, y[full*p:], ldy, acc)
+		}
+		if sc != nil {
+			matScratchPool.Put(sc)
+		}
+		return
+	}
 	// Panel by panel, so that a panel stays in L1 for all the vectors.
 	for q := 0; q*p < m; q++ {
 		rows := min(p, m-q*p)
@@ -134,11 +159,11 @@ func matvecRun(t *impl, a *Mat, pk *matPacked, nb int, x []float32, ldx int, bia
 				continue
 			}
 			if cnt == k.nbb {
-				k.many(w, xb, ncols, xld, &y[b0*ldy+q*p], ldy, bp, acc)
+				k.many(w, xb, ncols, xld, &y[b0*ldy+q*p], ldy, bp, acc, 1)
 				continue
 			}
 			for b := 0; b < cnt; b++ {
-				k.one(w, unsafe.Add(xb, uintptr(b)*xstride), ncols, xld, &y[(b0+b)*ldy+q*p], ldy, bp, acc)
+				k.one(w, unsafe.Add(xb, uintptr(b)*xstride), ncols, xld, &y[(b0+b)*ldy+q*p], ldy, bp, acc, 1)
 			}
 		}
 	}
@@ -166,10 +191,10 @@ func matvecRagged(k *matKernel, sc *matScratch, w, xp unsafe.Pointer, ncols, xld
 		}
 	}
 	if cnt == k.nbb {
-		k.many(w, xp, ncols, xld, &tile[0], p, bp, acc)
+		k.many(w, xp, ncols, xld, &tile[0], p, bp, acc, 1)
 	} else {
 		for b := 0; b < cnt; b++ {
-			k.one(w, unsafe.Add(xp, uintptr(b)*xstride), ncols, xld, &tile[b*p], p, bp, acc)
+			k.one(w, unsafe.Add(xp, uintptr(b)*xstride), ncols, xld, &tile[b*p], p, bp, acc, 1)
 		}
 	}
 	for b := 0; b < cnt; b++ {
