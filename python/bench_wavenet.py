@@ -105,6 +105,7 @@ def main(argv=None):
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=10.0, help="about how long each generation row runs")
     ap.add_argument("--batch-threads", type=int, default=2)
+    ap.add_argument("--score-threads", type=int, default=2)
     ap.add_argument("--batches", default="1,8,32")
     a = ap.parse_args(argv)
     torch.set_flush_denormal(True)
@@ -117,11 +118,13 @@ def main(argv=None):
            "head_channels": m.O, "categories": m.k, "classes": m.classes, "receptive_field": m.receptive_field,
            "params": sum(p.numel() for p in m.parameters()), "dilations": h["dilations"],
            "torch": torch.__version__, "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""),
+           "openblas_l2_size": os.environ.get("OPENBLAS_L2_SIZE", ""),
            "mkldnn": torch.backends.mkldnn.is_available(), "sample_rate": RATE}
     with torch.no_grad():
-        torch.set_num_threads(1)
+        torch.set_num_threads(a.score_threads)
         s = bench_score(m, a.score_steps, a.reps, gen)
-        res["score"] = {"threads": 1, "steps": a.score_steps, "samples_per_s": s, "rtf": s / RATE}
+        res["score"] = {"threads": a.score_threads, "steps": a.score_steps, "samples_per_s": s, "rtf": s / RATE}
+        torch.set_num_threads(1)
         s, n = bench_rerun(m, a.seconds, gen)
         res["rerun"] = {"threads": 1, "batch": 1, "samples": n, "samples_per_s": s, "rtf": s / RATE}
         res["queue"] = []
