@@ -54,6 +54,9 @@ func BenchmarkWaveSample(b *testing.B) {
 				x := make([]float32, B*T)
 				ctx := context.Background()
 				seed := uint64(0)
+				if err := m.Sample(ctx, x, SampleOptions{}); err != nil { // warm the workspaces
+					b.Fatal(err)
+				}
 				b.ReportAllocs()
 				for b.Loop() {
 					seed++
@@ -88,6 +91,9 @@ func BenchmarkWaveLogProb(b *testing.B) {
 			x := randSymbols(rand.New(rand.NewPCG(3, 91)), B*T, 256)
 			out := make([]float64, B)
 			ctx := context.Background()
+			if err := m.LogProb(ctx, x, out); err != nil { // warm the workspaces
+				b.Fatal(err)
+			}
 			b.ReportAllocs()
 			for b.Loop() {
 				if err := m.LogProb(ctx, x, out); err != nil {

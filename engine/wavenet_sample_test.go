@@ -404,12 +404,13 @@ func TestWaveSamplingAllocatesNothing(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under -race (sync.Pool drops items)")
 	}
+	wts := []kernels.WeightType{kernels.F16, kernels.BF16Dot, kernels.F32, kernels.BF16}
 	for i, cfg := range waveConfigs {
 		t.Run(waveName(cfg), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(i), 87))
 			r := randomWave(rng, cfg)
 			const T = 40
-			m := withLength(t, buildWave(t, r, Options{StepWeights: kernels.F16}), T)
+			m := withLength(t, buildWave(t, r, Options{StepWeights: wts[i%len(wts)]}), T)
 			ctx := context.Background()
 			s1, s8 := make([]float32, T), make([]float32, 8*T)
 			known := prefixMask(T, 11)
