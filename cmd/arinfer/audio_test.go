@@ -191,3 +191,15 @@ func TestAudioBrokenPipeAndInterrupt(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(dir, "*"))
 	assert.Empty(t, left, "an interrupted generation leaves no file")
 }
+
+func TestInfoAndBenchAudioModel(t *testing.T) {
+	r := runCLI(t, "info", "--model", audioModel)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "dilations [1 2] (receptive field 5 steps)")
+	assert.Contains(t, r.stdout, "audio:        8000 Hz, 16 mu-law levels")
+	r = runCLI(t, "bench", "--model", audioModel)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "real time at 8000 Hz")
+	assert.Contains(t, r.stdout, "at batch 1 (one core")
+	assert.Contains(t, r.stdout, "0 allocs/sample")
+}

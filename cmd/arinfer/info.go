@@ -40,6 +40,19 @@ func runInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintf(stdout, ", input kernel %dx%d (mask A)", h.InputKernel, h.InputKernel)
 		}
 		fmt.Fprintf(stdout, ", head %d\n", h.HeadChannels)
+	}
+	if h.Arch == format.WaveNet {
+		rho := 2
+		for _, d := range h.Dilations {
+			rho += d
+		}
+		fmt.Fprintf(stdout, "layers:       %d, dilations %v (receptive field %d steps)\n", len(h.Dilations), h.Dilations, rho)
+		fmt.Fprintf(stdout, "channels:     residual %d, gate %d, skip %d, head %d\n", h.ResidualChannels, h.GateChannels, h.SkipChannels, h.HeadChannels)
+		if h.SampleRate > 0 {
+			fmt.Fprintf(stdout, "audio:        %d Hz, %d mu-law levels (sequences of any length; shape is one item)\n", h.SampleRate, h.Categories)
+		}
+	}
+	if h.Arch.IsImage() || h.Arch == format.WaveNet {
 		if h.Classes > 0 {
 			fmt.Fprintf(stdout, "classes:      %d (class-conditional; scores are log sum_y p(y) p(x|y))\n", h.Classes)
 		} else {
