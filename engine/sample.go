@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/arinfer/arinfer/kernels"
 )
 
 // rngs holds one PCG stream per example of a batch, seeded from
 // (seed, example index) so results do not depend on the batch size.
 type rngs struct {
-	r []rand.PCG
+	r   []rand.PCG
+	p32 []float32 // categorical's scratch
 }
 
 func (s *rngs) reset(seed uint64, n int) {
@@ -253,13 +256,32 @@ func sampleArgs(x []float32, dims int, order []int32, opt *SampleOptions) (B int
 }
 
 // categorical draws v with probability softmax(logits·invTemp)_v from
-// stream b, using p (len(logits)) as scratch.
+// stream b, using p (len(logits)) as scratch. The exponentials are the
+// active kernel tier's float32 exp (one vector pass, not a math.Exp per
+// category: a 256-way draw is a noticeable share of a WaveNet step); the
+// probabilities are summed and drawn in float64.
 func (s *rngs) categorical(b int, logits []float32, invTemp float64, p []float64) int {
-	p = p[:len(logits)]
-	for i, a := range logits {
-		p[i] = float64(a) * invTemp
+	n := len(logits)
+	if cap(s.p32) < n {
+		s.p32 = make([]float32, n)
 	}
-	return s.categorical64(b, p, p)
+	q := s.p32[:n]
+	t := float32(invTemp)
+	mx := float32(math.Inf(-1))
+	for _, a := range logits {
+		mx = max(mx, a*t)
+	}
+	for i, a := range logits {
+		q[i] = a*t - mx
+	}
+	kernels.Exp(q, q)
+	p = p[:n]
+	var sum float64
+	for i, e := range q {
+		p[i] = float64(e)
+		sum += p[i]
+	}
+	return s.drawWeighted(b, p, sum)
 }
 
 // categorical64 draws v with probability softmax(logits)_v from stream b,
@@ -275,6 +297,11 @@ func (s *rngs) categorical64(b int, logits, p []float64) int {
 		p[i] = math.Exp(a - mx)
 		sum += p[i]
 	}
+	return s.drawWeighted(b, p, sum)
+}
+
+// drawWeighted draws v with probability p[v]/sum (sum = Σ p) from stream b.
+func (s *rngs) drawWeighted(b int, p []float64, sum float64) int {
 	u := s.uniform(b) * sum
 	for i := range p {
 		u -= p[i]
