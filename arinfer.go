@@ -27,16 +27,23 @@ import (
 // Model is a loaded autoregressive model; see engine.Model.
 type Model = engine.Model
 
-// SampleOptions, Step, Info and ClassConditional are engine's; see there.
+// SampleOptions, Step, Info, ClassConditional, Sequence and Options are
+// engine's; see there.
 type (
 	SampleOptions    = engine.SampleOptions
 	Step             = engine.Step
 	Info             = engine.Info
 	ClassConditional = engine.ClassConditional
+	Sequence         = engine.Sequence
+	Options          = engine.Options
 )
 
 // Open reads, validates and loads the .arw model at path.
 func Open(path string) (Model, error) { return engine.Open(path) }
+
+// OpenOptions is Open with build options (e.g. 16-bit weights for a
+// WaveNet's generation step).
+func OpenOptions(path string, o Options) (Model, error) { return engine.OpenOptions(path, o) }
 
 //go:embed models/mnist-default.arw
 var defaultModel []byte
