@@ -30,7 +30,7 @@ type audioSampleFlags struct {
 	class    int
 	seconds  float64
 	prime    string
-	progress io.Writer // the terminal the progress bar goes to, or nil
+	progress io.Writer // where the progress bar goes if it is a terminal
 }
 
 // sampleAudio generates audio from an audio model (Info().SampleRate > 0):
@@ -58,6 +58,9 @@ func sampleAudio(ctx context.Context, m engine.Model, f audioSampleFlags, stdout
 	raw := f.out == "-"
 	if raw && f.n != 1 {
 		return badInput("-o - streams one recording; -n %d wants files (-o out.wav)", f.n)
+	}
+	if raw && isTerminal(stdout) {
+		return badInput("-o - writes raw 16-bit PCM; pipe it to a player (| aplay -f S16_LE -r %d) or a file, not the terminal", rate)
 	}
 	if !raw {
 		if err := checkOutDir(f.out); err != nil {

@@ -83,12 +83,8 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if !set["n"] {
 			*n = 1 // one recording unless asked
 		}
-		var bar io.Writer
-		if *out != "-" || !isTerminal(stdout) {
-			bar = stderr
-		}
 		return sampleAudio(ctx, m, audioSampleFlags{out: *out, outSet: set["o"], n: *n, seed: *seed, temp: *temp,
-			class: *class, seconds: *seconds, prime: *prime, progress: bar}, stdout)
+			class: *class, seconds: *seconds, prime: *prime, progress: stderr}, stdout)
 	}
 	if *prime != "" {
 		return badInput("--prime: the %s model is not an audio model (use --complete for images)", info.Arch)
