@@ -15,7 +15,11 @@
 //	            for VDPBF16PS against x as broadcast bfloat16 pairs
 //
 // The x1 kernels keep two sets of four accumulators (even and odd columns,
-// eight independent FMA chains) and add them at the end; the x4 kernels
+// eight independent FMA chains) and add them at the end; the 16-bit ones
+// also prefetch the weights 1 KB ahead (at batch 1 the weights of a WaveNet
+// step stream from L3, and the hardware prefetcher alone leaves F16,
+// whose VCVTPH2PS makes it the slowest consumer, behind; measured +5%
+// samples/s for F16 and +3% for BF16, nothing for F32); the x4 kernels
 // load each column's four weight vectors once and use them for four
 // vectors (sixteen accumulators). The Go assembler has no AVX512_BF16
 // mnemonics: VDPBF16PS is emitted as BYTEs with the instruction in AT&T
@@ -148,10 +152,22 @@
 	MOVL         $0xffff0000, AX; \
 	VPBROADCASTD AX, Z31
 
-// ZKERNEL1(load, bytes, name) is the body of a one-vector kernel on float32
-// x: two columns per iteration, the even one into Z0-Z3 (weights Z16-Z19),
-// the odd one into Z4-Z7 (weights Z24-Z27), then the last odd column.
-#define ZKERNEL1(load, bytes, panel, loop, tail, done) \
+// ZPF256 prefetches the 256 bytes of weights 1 KB past SI (the two
+// 16-bit columns of a ZKERNEL1 iteration, 4 iterations ahead); ZNOPF does
+// nothing.
+#define ZPF256 \
+	PREFETCHT0 1024(SI); \
+	PREFETCHT0 1088(SI); \
+	PREFETCHT0 1152(SI); \
+	PREFETCHT0 1216(SI)
+
+#define ZNOPF
+
+// ZKERNEL1(load, bytes, pf, labels) is the body of a one-vector kernel on
+// float32 x: two columns per iteration (after pf, a prefetch or nothing),
+// the even one into Z0-Z3 (weights Z16-Z19), the odd one into Z4-Z7
+// (weights Z24-Z27), then the last odd column.
+#define ZKERNEL1(load, bytes, pf, panel, loop, tail, done) \
 panel: \
 	MOVQ R14, DI; \
 	MOVQ R12, CX; \
@@ -160,6 +176,7 @@ panel: \
 	CMPQ CX, $2; \
 	JB   tail; \
 loop: \
+	pf; \
 	VBROADCASTSS (DI), Z20; \
 	VBROADCASTSS 4(DI), Z21; \
 	load(0, Z16, Z17, Z18, Z19); \
@@ -215,7 +232,7 @@ loop: \
 // Requires: AVX512F
 TEXT ·matvecF32x1AVX512(SB), NOSPLIT, $0-72
 	ZSETUP(2)
-	ZKERNEL1(ZLOADF32, 256, f32z1_panel, f32z1_loop, f32z1_tail, f32z1_done)
+	ZKERNEL1(ZLOADF32, 256, ZNOPF, f32z1_panel, f32z1_loop, f32z1_tail, f32z1_done)
 	VZEROUPPER
 	RET
 
@@ -231,7 +248,7 @@ TEXT ·matvecF32x4AVX512(SB), NOSPLIT, $0-72
 // Requires: AVX512F (the EVEX VCVTPH2PS)
 TEXT ·matvecF16x1AVX512(SB), NOSPLIT, $0-72
 	ZSETUP(2)
-	ZKERNEL1(ZLOADF16, 128, f16z1_panel, f16z1_loop, f16z1_tail, f16z1_done)
+	ZKERNEL1(ZLOADF16, 128, ZPF256, f16z1_panel, f16z1_loop, f16z1_tail, f16z1_done)
 	VZEROUPPER
 	RET
 
@@ -248,7 +265,7 @@ TEXT ·matvecF16x4AVX512(SB), NOSPLIT, $0-72
 TEXT ·matvecBF16x1AVX512(SB), NOSPLIT, $0-72
 	ZSETUP(2)
 	ZMASKBF16
-	ZKERNEL1(ZLOADBF16, 128, bf16z1_panel, bf16z1_loop, bf16z1_tail, bf16z1_done)
+	ZKERNEL1(ZLOADBF16, 128, ZPF256, bf16z1_panel, bf16z1_loop, bf16z1_tail, bf16z1_done)
 	VZEROUPPER
 	RET
 
