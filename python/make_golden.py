@@ -316,6 +316,8 @@ def trained_models(files=None, out=None):
         m = load_arw(path)
         extra = {"model": os.path.relpath(os.path.abspath(path), ROOT)}
         arch = getattr(m, "arch", None)
+        if arch == "wavenet":
+            extra["receptive_field"] = m.receptive_field
         if arch == "wavenet" and m.sample_rate:
             x, y, clips = speech_examples(m)
             extra["clips"] = clips
