@@ -190,8 +190,9 @@ func main() {
 	fmt.Println("|---|---|---|---|---|---|")
 	for _, B := range []int{8, 32} {
 		for _, wt := range []kernels.WeightType{kernels.F32, kernels.F16} {
-			m := open(path, wt, *genLen)
-			sps, _ := genSpeed(ctx, m, B, *genLen/4, max(1, *reps/2))
+			T := *genLen / 4
+			m := open(path, wt, T)
+			sps, _ := genSpeed(ctx, m, B, T, max(1, *reps/2))
 			pt := tr.queue(B).PerSec
 			if wt != kernels.F32 {
 				pt = 0
@@ -244,6 +245,9 @@ func open(path string, wt kernels.WeightType, T int) engine.Model {
 // genSpeed returns the samples per second of B streams generating T samples
 // each (median of reps), and the allocations per generated sample.
 func genSpeed(ctx context.Context, m engine.Model, B, T, reps int) (float64, float64) {
+	if m.Info().Dims != T {
+		check(fmt.Errorf("model of length %d timed as %d", m.Info().Dims, T))
+	}
 	x := make([]float32, B*T)
 	seed := uint64(0)
 	sample := func() {
