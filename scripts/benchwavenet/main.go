@@ -127,7 +127,7 @@ func main() {
 
 	var tr torchResult
 	if *python {
-		tr = runTorch(path, *coretype)
+		tr = runTorch(path, *coretype, 2**reps-1)
 		fmt.Printf("PyTorch %s: OPENBLAS_CORETYPE=%s, OPENBLAS_L2_SIZE=%q (unset), oneDNN %v; batch-1 rows on 1 thread, the others on %d\n\n",
 			tr.Torch, tr.Coretype, tr.L2Size, tr.MKLDNN, tr.Score.Threads)
 	}
@@ -341,8 +341,11 @@ func scoreMNIST(ctx context.Context, path string) float64 {
 	return s / float64(test.N)
 }
 
-func runTorch(path, coretype string) torchResult {
-	cmd := exec.Command("/usr/bin/python3", "python/bench_wavenet.py", "--model", path,
+// runTorch runs the PyTorch peer; its scoring time is the median of reps
+// passes (PyTorch's conv1d on two threads varies by up to 5x from pass to
+// pass here).
+func runTorch(path, coretype string, reps int) torchResult {
+	cmd := exec.Command("/usr/bin/python3", "python/bench_wavenet.py", "--model", path, "--reps", fmt.Sprint(reps),
 		"--batch-threads", fmt.Sprint(runtime.GOMAXPROCS(0)), "--score-threads", fmt.Sprint(runtime.GOMAXPROCS(0)))
 	cmd.Env = benchfmt.TorchEnv(coretype)
 	cmd.Stderr = os.Stderr
