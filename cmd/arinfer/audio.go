@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -263,10 +265,11 @@ func scoreAudio(ctx context.Context, m engine.Model, data string, class int) (n 
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	for _, path := range strings.Split(data, ",") {
-		if !strings.EqualFold(filepath.Ext(path), ".wav") {
-			return 0, 0, 0, badInput("--data %s: an audio model scores WAV files (.wav)", path)
-		}
+	paths, err := wavPaths(data)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	for _, path := range paths {
 		p, err := audio.ReadWAVFile(path)
 		if err != nil {
 			return 0, 0, 0, usageError{err}
@@ -304,4 +307,37 @@ func scoreAudio(ctx context.Context, m engine.Model, data string, class int) (n 
 // isAudioPath reports whether --data names WAV files.
 func isAudioPath(data string) bool {
 	return strings.EqualFold(filepath.Ext(strings.Split(data, ",")[0]), ".wav")
+}
+
+// wavPaths expands --data for an audio model: comma-separated WAV files
+// and directories, whose .wav files (at any depth) are taken in name order.
+func wavPaths(data string) ([]string, error) {
+	var paths []string
+	for _, p := range strings.Split(data, ",") {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		if !st.IsDir() {
+			if !strings.EqualFold(filepath.Ext(p), ".wav") {
+				return nil, badInput("--data %s: an audio model scores WAV files (.wav) or directories of them", p)
+			}
+			paths = append(paths, p)
+			continue
+		}
+		n := len(paths)
+		err = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.EqualFold(filepath.Ext(q), ".wav") {
+				paths = append(paths, q)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, usageError{err}
+		}
+		if len(paths) == n {
+			return nil, badInput("--data %s: no .wav files in the directory", p)
+		}
+	}
+	return paths, nil
 }

@@ -77,6 +77,12 @@ func TestScoreAudio(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, `"samples":4000`)
 	assert.Contains(t, r.stdout, `"n":2`)
+	sub := filepath.Join(dir, "sub")
+	require.NoError(t, os.MkdirAll(sub, 0o755))
+	require.Equal(t, 0, runCLI(t, "sample", "--model", audioModel, "--seconds", "0.25", "-o", filepath.Join(sub, "b.wav")).code)
+	r = runCLI(t, "score", "--model", audioModel, "--data", dir, "--json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, `"n":2`, "a directory's WAV files, at any depth")
 	r = runCLI(t, "score", "--model", audioModel, "--data", out, "--class", "0")
 	assert.Equal(t, 2, r.code, "the test model is unconditional")
 	assert.Contains(t, r.stderr, "not class-conditional")
@@ -136,7 +142,8 @@ func TestAudioBadInput(t *testing.T) {
 		{"too many streams", []string{"sample", "-n", "65", "-o", out}, "-n 65"},
 		{"class", []string{"sample", "--class", "1", "-o", out}, "not class-conditional"},
 		{"weights", []string{"sample", "--weights", "f8", "-o", out}, "--weights"},
-		{"image data", []string{"score", "--data", "mnist:test"}, "WAV"},
+		{"image data", []string{"score", "--data", "mnist:test"}, "mnist:test"},
+		{"empty directory", []string{"score", "--data", t.TempDir()}, "no .wav files"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runCLI(t, append(tc.args, "--model", audioModel)...)

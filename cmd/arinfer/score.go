@@ -25,7 +25,7 @@ const scoreBatch = 1000
 func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("score", "[--model m.arw] [--data mnist:test | --data clip.wav[,more.wav]] [--class y] [--json]", stdout)
 	model := fs.String("model", "", "model `file` (.arw); default: the embedded MNIST model")
-	data := fs.String("data", "mnist:test", "data: mnist:train|valid|test (binarized MNIST), an IDX image file, or PNG files/directories (comma-separated); for an audio model WAV files (comma-separated, 16-bit mono PCM at the model's rate)")
+	data := fs.String("data", "mnist:test", "data: mnist:train|valid|test (binarized MNIST), an IDX image file, or PNG files/directories (comma-separated); for an audio model WAV files or directories of them (comma-separated, 16-bit mono PCM at the model's rate)")
 	class := fs.Int("class", -1, "score log p(x | this class `label`) under a class-conditional model (default: the unconditional log p(x))")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := parse(fs, args); err != nil {
@@ -38,9 +38,6 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if m.Info().SampleRate > 0 || isAudioPath(*data) {
 		if m.Info().SampleRate == 0 {
 			return badInput("--data %s: the %s model is not an audio model", *data, m.Info().Arch)
-		}
-		if !isAudioPath(*data) {
-			return badInput("--data %s: an audio model scores WAV files (--data clip.wav)", *data)
 		}
 		n, nats, samples, err := scoreAudio(ctx, m, *data, *class)
 		if err != nil {
