@@ -20,6 +20,7 @@ import (
 const (
 	maxSeconds      = 3600
 	maxAudioStreams = 64
+	maxAudioValues  = 1 << 28 // all streams' samples: 1 GiB of codes (64 streams of 262 s at 16 kHz)
 )
 
 // audioSampleFlags are sample's flags as the audio path reads them.
@@ -88,6 +89,9 @@ func sampleAudio(ctx context.Context, m engine.Model, f audioSampleFlags, stdout
 		return badInput("--seconds %v is less than one sample at %d Hz", f.seconds, rate)
 	}
 	T := len(prime) + gen
+	if int64(f.n)*int64(T) > maxAudioValues {
+		return badInput("-n %d x %d samples (prime + --seconds %v) is more than the %d samples one run holds", f.n, T, f.seconds, maxAudioValues)
+	}
 	mt, err := seq.WithLength(T)
 	if err != nil {
 		return usageError{err}

@@ -140,6 +140,7 @@ func TestAudioBadInput(t *testing.T) {
 		{"seconds NaN", []string{"sample", "--seconds", "NaN", "-o", out}, "--seconds"},
 		{"raw needs one stream", []string{"sample", "-n", "2", "-o", "-"}, "-o -"},
 		{"too many streams", []string{"sample", "-n", "65", "-o", out}, "-n 65"},
+		{"too much audio", []string{"sample", "-n", "64", "--seconds", "3600", "-o", out}, "more than the"},
 		{"class", []string{"sample", "--class", "1", "-o", out}, "not class-conditional"},
 		{"weights", []string{"sample", "--weights", "f8", "-o", out}, "--weights"},
 		{"image data", []string{"score", "--data", "mnist:test"}, "mnist:test"},
