@@ -262,33 +262,44 @@ func TestConvSamplerComputesEachPixelOnce(t *testing.T) {
 	}
 }
 
-// exactConv enumerates p(x) over all K^D images (the marginal for a
-// class-conditional model; with temperature T the product of the tempered
-// conditionals, unconditional models only).
-func exactConv(r *convRef, T float64) []float64 {
+// exactRef is a float64 reference model whose outcomes can be enumerated.
+type exactRef interface {
+	logits(x []float32, y int) []float64 // all steps' outputs, C per step (y = -1: none)
+	logProb(x []float32) float64         // log p(x), the marginal over classes
+}
+
+// enumerateDist enumerates p(x) over all K^D sequences of D values (x[0]
+// varying fastest): the model's log p(x) (the marginal for a
+// class-conditional model) at temperature 1, else the product of the
+// tempered conditionals (unconditional models only). C is the outputs per
+// step.
+func enumerateDist(r exactRef, D, K, C int, temp float64) []float64 {
 	n := 1
-	for i := 0; i < r.D; i++ {
-		n *= r.K
+	for i := 0; i < D; i++ {
+		n *= K
 	}
 	p := make([]float64, n)
-	x := make([]float32, r.D)
+	x := make([]float32, D)
 	for v := range p {
-		for t, u := 0, v; t < r.D; t, u = t+1, u/r.K {
-			x[t] = float32(u % r.K)
+		for t, u := 0, v; t < D; t, u = t+1, u/K {
+			x[t] = float32(u % K)
 		}
-		if T == 1 {
+		if temp == 1 {
 			p[v] = math.Exp(r.logProb(x))
 			continue
 		}
 		z := r.logits(x, -1)
 		lp := 0.0
 		for i := range x {
-			lp += temperedLogProb(z[i*r.C:(i+1)*r.C], x[i], T)
+			lp += temperedLogProb(z[i*C:(i+1)*C], x[i], temp)
 		}
 		p[v] = math.Exp(lp)
 	}
 	return p
 }
+
+// exactConv enumerates p(x) over all K^D images (see enumerateDist).
+func exactConv(r *convRef, T float64) []float64 { return enumerateDist(r, r.D, r.K, r.C, T) }
 
 func TestConvSamplerMatchesExactDistribution(t *testing.T) {
 	for i, tc := range []struct {

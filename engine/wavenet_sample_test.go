@@ -221,30 +221,9 @@ func TestWaveStepCosts(t *testing.T) {
 	}
 }
 
-// exactWave enumerates p(x) over all K^T sequences of length T (the
-// marginal for a class-conditional model; with temperature T != 1 the
-// product of the tempered conditionals, unconditional models only).
-func exactWave(r *waveRef, T int, temp float64) []float64 {
-	n := int(math.Pow(float64(r.K), float64(T)))
-	p := make([]float64, n)
-	x := make([]float32, T)
-	for v := range p {
-		for t, u := 0, v; t < T; t, u = t+1, u/r.K {
-			x[t] = float32(u % r.K)
-		}
-		if temp == 1 {
-			p[v] = math.Exp(r.logProb(x))
-			continue
-		}
-		z := r.logits(x, -1)
-		lp := 0.0
-		for i := range x {
-			lp += temperedLogProb(z[i*r.C:(i+1)*r.C], x[i], temp)
-		}
-		p[v] = math.Exp(lp)
-	}
-	return p
-}
+// exactWave enumerates p(x) over all K^T sequences of length T (see
+// enumerateDist).
+func exactWave(r *waveRef, T int, temp float64) []float64 { return enumerateDist(r, T, r.K, r.C, temp) }
 
 // TestWaveSamplerMatchesExactDistribution draws many sequences from tiny
 // models and compares their frequencies with exact enumeration (Pearson's
