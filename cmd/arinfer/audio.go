@@ -150,6 +150,11 @@ func sampleAudio(ctx context.Context, m engine.Model, f audioSampleFlags, stdout
 			cancel()
 		}
 	}
+	// The K codes' PCM values, decoded once (MuLawDecode costs a math.Pow).
+	pcm := make([]int16, K)
+	for c := range pcm {
+		pcm[c] = audio.MuLawDecode(c, K)
+	}
 	bar := newProgressUnit(f.progress, T, "generating", "samples")
 	opt := engine.SampleOptions{Seed: f.seed, Temperature: f.temp, Known: known, Labels: labels,
 		OnStep: func(s engine.Step) {
@@ -157,7 +162,7 @@ func sampleAudio(ctx context.Context, m engine.Model, f audioSampleFlags, stdout
 				return
 			}
 			for e := range outs {
-				v := audio.MuLawDecode(int(s.Values[e]), K)
+				v := pcm[int(s.Values[e])]
 				if s.Known && s.Dim < len(prime) {
 					v = prime[s.Dim] // the recording itself, not its μ-law code
 				}
