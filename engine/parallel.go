@@ -76,3 +76,58 @@ func parallelFor(ctx context.Context, n, grain int, task batchTask) error {
 	callPool.Put(call)
 	return err
 }
+
+// stageTask is a task of n stages that must all run at the same time
+// (pipeline stages that wait on each other).
+type stageTask interface {
+	runStage(s int)
+}
+
+// stageHelper is a goroutine that runs one stage at a time. Each stage of
+// a stageTask gets a helper of its own: the shared workers of parallelFor
+// may run two jobs one after the other, which would deadlock stages that
+// wait on each other.
+type stageHelper struct {
+	jobs chan stageJob
+}
+
+type stageJob struct {
+	task stageTask
+	s    int
+	wg   *sync.WaitGroup
+}
+
+// idleHelpers holds the helpers not running a stage; helpers beyond its
+// capacity exit when their stage is done.
+var idleHelpers = make(chan *stageHelper, 64)
+
+func (h *stageHelper) loop() {
+	for j := range h.jobs {
+		j.task.runStage(j.s)
+		j.wg.Done()
+		select {
+		case idleHelpers <- h:
+		default:
+			return
+		}
+	}
+}
+
+// runStages runs stages 1..n-1 of task on helper goroutines and stage 0
+// on the calling goroutine, all at once, and returns when every stage has
+// returned. It allocates nothing once enough helpers exist.
+func runStages(task stageTask, n int, wg *sync.WaitGroup) {
+	wg.Add(n - 1)
+	for s := 1; s < n; s++ {
+		var h *stageHelper
+		select {
+		case h = <-idleHelpers:
+		default:
+			h = &stageHelper{jobs: make(chan stageJob)}
+			go h.loop()
+		}
+		h.jobs <- stageJob{task: task, s: s, wg: wg}
+	}
+	task.runStage(0)
+	wg.Wait()
+}

@@ -46,10 +46,12 @@ type waveCore struct {
 
 	stepFLOPs int // floating-point operations of one step of one stream
 	chunk     int // time steps of a scoring pass (tests shrink it)
+	pipe      int // > 0: the stages of a pipelined pass (tests set it; 0: one per core)
 
 	pool  sync.Pool // *waveWork
 	tasks sync.Pool // *waveTasks
 	heads sync.Pool // *waveHeadBuf
+	pipes sync.Pool // *wavePipe
 }
 
 // waveLayer is residual layer l's weights: for scoring, the dilated
@@ -182,6 +184,7 @@ func newWaveNet(info Info, cfg Config, w Weights, o Options) (Model, error) {
 	c.pool.New = func() any { return new(waveWork) }
 	c.tasks.New = func() any { return new(waveTasks) }
 	c.heads.New = func() any { return new(waveHeadBuf) }
+	c.pipes.New = func() any { return new(wavePipe) }
 	info.Params = t.params
 	info.Classes = c.N
 	info.SampleRate = cfg.SampleRate

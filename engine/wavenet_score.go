@@ -251,43 +251,70 @@ func (c *waveCore) pass(ctx context.Context, ws *waveWork, x []float32, stride, 
 		ws.logits = growF(ws.logits, g*c.C)
 		ws.vals = growF(ws.vals, g)
 	}
+	if mode == passScore && par {
+		if P := c.pipeStages(T, ws.tc); P > 1 {
+			return c.scorePipe(ctx, ws, x, stride, T, labels, P)
+		}
+	}
 	for c0 := 0; c0 < T; c0 += ws.tc {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		ws.c0, ws.n = c0, min(ws.tc, T-c0)
 		c.inputRows(ws)
-		for l := range c.layers {
-			c.moveQueue(ws, l, false)
-			if mode != passPrime || l < c.L-1 {
-				ws.layer = waveLayerTask{c: c, ws: ws, l: l, skip: mode != passPrime}
-				if err := c.spread(ctx, ws.n, waveRowGrain, &ws.layer, par); err != nil {
-					return err
-				}
-			}
-			c.moveQueue(ws, l, true)
+		if err := c.chunkLayers(ctx, ws, 0, c.L, mode, par); err != nil {
+			return err
 		}
 		if mode == passPrime {
 			continue
 		}
-		ws.nr = min(ws.n, ws.blk)
-		ws.nblk = (ws.n + ws.nr - 1) / ws.nr
-		ws.es = max(1, ws.blk/ws.n)
-		ws.head = waveHeadTask{c: c, ws: ws, mode: mode}
-		if err := c.spread(ctx, (g+ws.es-1)/ws.es*ws.nblk, 1, &ws.head, par); err != nil {
+		if err := c.chunkHead(ctx, ws, mode, par); err != nil {
 			return err
 		}
 		if mode == passScore {
-			for e := 0; e < g; e++ {
-				for _, v := range ws.lpu[e*ws.nblk : (e+1)*ws.nblk] {
-					ws.lp[e] += v
-				}
-			}
+			c.addLogProbs(ws)
 			continue
 		}
 		c.report(ws, onStep)
 	}
 	return nil
+}
+
+// chunkLayers computes layers [l0, l1) of the chunk, each layer's queue
+// moved in before and out after (passPrime skips the last layer's
+// products, whose output only the head reads).
+func (c *waveCore) chunkLayers(ctx context.Context, ws *waveWork, l0, l1 int, mode passMode, par bool) error {
+	for l := l0; l < l1; l++ {
+		c.moveQueue(ws, l, false)
+		if mode != passPrime || l < c.L-1 {
+			ws.layer = waveLayerTask{c: c, ws: ws, l: l, skip: mode != passPrime}
+			if err := c.spread(ctx, ws.n, waveRowGrain, &ws.layer, par); err != nil {
+				return err
+			}
+		}
+		c.moveQueue(ws, l, true)
+	}
+	return nil
+}
+
+// chunkHead runs the head over the chunk's skip sums: the log
+// probabilities of its head units (passScore) or its outputs (passReport).
+func (c *waveCore) chunkHead(ctx context.Context, ws *waveWork, mode passMode, par bool) error {
+	ws.nr = min(ws.n, ws.blk)
+	ws.nblk = (ws.n + ws.nr - 1) / ws.nr
+	ws.es = max(1, ws.blk/ws.n)
+	ws.head = waveHeadTask{c: c, ws: ws, mode: mode}
+	return c.spread(ctx, (ws.g+ws.es-1)/ws.es*ws.nblk, 1, &ws.head, par)
+}
+
+// addLogProbs adds the log probabilities of the chunk's head units to
+// each stream's ws.lp.
+func (c *waveCore) addLogProbs(ws *waveWork) {
+	for e := 0; e < ws.g; e++ {
+		for _, v := range ws.lpu[e*ws.nblk : (e+1)*ws.nblk] {
+			ws.lp[e] += v
+		}
+	}
 }
 
 // spread runs task over [0, n): over the cores with par, else here.
