@@ -23,6 +23,7 @@ func fillAVX2BLAS(t *impl) {
 	t.mr, t.nr = 6, 16
 	t.mc, t.kc, t.nc = 144, 256, 4096
 	t.gemmMicro = gemmMicro6x16AVX2
+	t.gemmMicroRows = gemmMicroRows6x16AVX2
 }
 
 // fillAVX512BLAS installs the AVX-512F vector, GEMV and GEMM kernels.
@@ -35,6 +36,7 @@ func fillAVX512BLAS(t *impl) {
 	t.mr, t.nr = 14, 32
 	t.mc, t.kc, t.nc = 14*12, 256, 4096
 	t.gemmMicro = gemmMicro14x32AVX512
+	t.gemmMicroRows = gemmMicroRows14x32AVX512
 }
 
 // dotAVX2 is dotGeneric.
@@ -141,6 +143,31 @@ func gemmMicro14x32AVX512(k int, a, b, c []float32, ldc int) {
 	}
 }
 
+// gemmMicroRows6x16AVX2 is the 6x16 micro-kernel on unpacked A
+// (gemmMicroRowsGeneric's spec for mr = 6, nr = 16).
+func gemmMicroRows6x16AVX2(k1 int, a1 []float32, k2 int, a2 []float32, lda int, b, c []float32, ldc int) {
+	if checkMicroRows(6, 16, k1, a1, k2, a2, lda, b, c, ldc) {
+		gemmMicroRows6x16AVX2Asm(k1, k2, rowsPtr(a1, k1), rowsPtr(a2, k2), lda, &b[0], &c[0], ldc)
+	}
+}
+
+// gemmMicroRows14x32AVX512 is the 14x32 micro-kernel on unpacked A
+// (gemmMicroRowsGeneric's spec for mr = 14, nr = 32).
+func gemmMicroRows14x32AVX512(k1 int, a1 []float32, k2 int, a2 []float32, lda int, b, c []float32, ldc int) {
+	if checkMicroRows(14, 32, k1, a1, k2, a2, lda, b, c, ldc) {
+		gemmMicroRows14x32AVX512Asm(k1, k2, rowsPtr(a1, k1), rowsPtr(a2, k2), lda, &b[0], &c[0], ldc)
+	}
+}
+
+// rowsPtr returns the first element of a segment of k > 0 steps, nil for
+// an empty one (never read).
+func rowsPtr(a []float32, k int) *float32 {
+	if k == 0 {
+		return nil
+	}
+	return &a[0]
+}
+
 // dotAVX2Asm returns sum_{i<len(x)} x[i]*y[i]; len(y) >= len(x).
 //
 //go:noescape
@@ -228,3 +255,33 @@ func gemmMicro6x16AVX2Asm(k int, a, b, c []float32, ldc int)
 //
 //go:noescape
 func gemmMicro14x32AVX512Asm(k int, a, b, c []float32, ldc int)
+
+// gemmMicroRows6x16AVX2Asm does, for k1 + k2 > 0, with acc zero,
+//
+//	for p := 0; p < k1+k2; p++ {
+//		for i := 0; i < 6; i++ {
+//			a := a1[i*lda+p] // a2[i*lda+p-k1] for p >= k1
+//			for j := 0; j < 16; j++ {
+//				acc[i][j] += a * b[p*16+j]
+//			}
+//		}
+//	}
+//	c[i*ldc+j] += acc[i][j] // i < 6, j < 16
+//
+//go:noescape
+func gemmMicroRows6x16AVX2Asm(k1, k2 int, a1, a2 *float32, lda int, b, c *float32, ldc int)
+
+// gemmMicroRows14x32AVX512Asm does, for k1 + k2 > 0, with acc zero,
+//
+//	for p := 0; p < k1+k2; p++ {
+//		for i := 0; i < 14; i++ {
+//			a := a1[i*lda+p] // a2[i*lda+p-k1] for p >= k1
+//			for j := 0; j < 32; j++ {
+//				acc[i][j] += a * b[p*32+j]
+//			}
+//		}
+//	}
+//	c[i*ldc+j] += acc[i][j] // i < 14, j < 32
+//
+//go:noescape
+func gemmMicroRows14x32AVX512Asm(k1, k2 int, a1, a2 *float32, lda int, b, c *float32, ldc int)

@@ -128,7 +128,10 @@ func (cw *ConvWeights) FLOPs() int { return 2 * cw.cout * cw.cin * len(cw.taps) 
 // weights packed once per tier and cache blocking in Go (BLIS). The A
 // panels are gathered by Go code straight from the shifted input pixels
 // (zeros outside the image), so masked-out taps are skipped, not
-// multiplied by zero. Batches of at least mr images (the micro-kernel's
+// multiplied by zero; where a tile's pixels lie LD apart inside the image
+// (a sequence as a one-column image, or pixels along an image row) and
+// the tier has a micro-kernel on unpacked A, it reads them in place
+// instead, with the same result bit for bit (gemm_rows.go). Batches of at least mr images (the micro-kernel's
 // height) with taps of at least 16 channels run image-blocked
 // (conv_batch.go, for images of moderate width): a tile is one pixel of mr
 // images, each input pixel is interleaved once for all the taps that read

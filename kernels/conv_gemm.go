@@ -43,6 +43,7 @@ type convBuf struct {
 	zeros   []float32 // read for pixels outside the image
 	ring    []float32 // image-blocked path: interleaved input rows
 	ringRow []int     // the input row in each ring slot
+	segs    []rowSeg  // per panel of a block: read in place or packed
 }
 
 var convPool = sync.Pool{New: func() any { return new(convBuf) }}
@@ -77,8 +78,9 @@ func conv(t *impl, cw *ConvWeights, g *convGeom, bias []float32, acc bool) {
 	if len(buf.zeros) < pk.kmax {
 		buf.zeros = make([]float32, pk.kmax)
 	}
-	micro := t.gemmMicro
+	micro, microRows := t.gemmMicro, t.gemmMicroRows
 	direct := g.outStride >= nr
+	lda := g.in.LD
 
 	for ic := 0; ic < m; ic += mcMax {
 		mc := min(mcMax, m-ic)
@@ -88,6 +90,7 @@ func conv(t *impl, cw *ConvWeights, g *convGeom, bias []float32, acc bool) {
 		}
 		for bi := range pk.off {
 			k0, kb := pk.ks[bi], pk.ks[bi+1]-pk.ks[bi]
+			findRowSegs(cw, g, ic, mc, k0, kb, mr, microRows != nil, buf)
 			packConvA(cw, g, ic, mc, k0, kb, mr, buf)
 			for q := 0; q*nr < cout; q++ {
 				j := q * nr
@@ -95,20 +98,28 @@ func conv(t *impl, cw *ConvWeights, g *convGeom, bias []float32, acc bool) {
 				bp := pk.data[pk.off[bi]+q*kb*nr : pk.off[bi]+(q+1)*kb*nr]
 				for i := 0; i < mc; i += mr {
 					rows := min(mr, mc-i)
-					ap := buf.a[i*kb : (i+mr)*kb]
 					row := ic + i
-					if direct && rows == mr && cols == nr && row%g.run+mr <= g.run {
-						micro(kb, ap, bp, out[g.outOff(row)+j:], g.outStride)
+					dst, ldc := buf.tile, nr
+					inPlace := direct && rows == mr && cols == nr && row%g.run+mr <= g.run
+					if inPlace {
+						dst, ldc = out[g.outOff(row)+j:], g.outStride
+					} else {
+						clear(dst)
+					}
+					if sg := &buf.segs[i/mr]; sg.ok {
+						in := g.in.Data
+						microRows(sg.k1, in[sg.o1:], sg.k2, in[sg.o2:], lda, bp, dst, ldc)
+					} else {
+						micro(kb, buf.a[i*kb:(i+mr)*kb], bp, dst, ldc)
+					}
+					if inPlace {
 						continue
 					}
-					tile := buf.tile
-					clear(tile)
-					micro(kb, ap, bp, tile, nr)
 					for r := 0; r < rows; r++ {
 						o := g.outOff(row+r) + j
-						dst := out[o : o+cols]
-						for s := range dst {
-							dst[s] += tile[r*nr+s]
+						d := out[o : o+cols]
+						for s := range d {
+							d[s] += dst[r*nr+s]
 						}
 					}
 				}
@@ -116,6 +127,75 @@ func conv(t *impl, cw *ConvWeights, g *convGeom, bias []float32, acc bool) {
 		}
 	}
 	convPool.Put(buf)
+}
+
+// rowSeg is how an mr-row panel of the implicit A reads its K block: in
+// place from the input (ok), as at most two runs of k1 and k2 columns,
+// each mr rows lda = in.LD apart from offsets o1 and o2 of in.Data; or
+// packed.
+type rowSeg struct {
+	ok             bool
+	o1, k1, o2, k2 int
+}
+
+// findRowSegs sets buf.segs[r] for each panel r of rows [ic, ic+mc) and
+// columns [k0, k0+kb) of the implicit A: in place when rows is set (the
+// tier has gemmMicroRows), the panel is whole and inside one run, and each
+// tap its columns read (at most two) reads pixels lda apart inside the
+// image (tileRows).
+func findRowSegs(cw *ConvWeights, g *convGeom, ic, mc, k0, kb, mr int, rows bool, buf *convBuf) {
+	np := (mc + mr - 1) / mr
+	if cap(buf.segs) < np {
+		buf.segs = make([]rowSeg, np)
+	}
+	buf.segs = buf.segs[:np]
+	cin := cw.cin
+	for r := range buf.segs {
+		sg := rowSeg{}
+		row := ic + r*mr
+		if rows && r*mr+mr <= mc && row%g.run+mr <= g.run {
+			sg.ok = true
+			n := 0
+			for p := 0; p < kb && sg.ok; n++ {
+				kk := k0 + p
+				tap, ci0 := cw.taps[kk/cin], kk%cin
+				cnt := min(cin-ci0, kb-p)
+				off, in := tileRows(g, row, mr, tap)
+				switch {
+				case !in || n == 2:
+					sg.ok = false
+				case n == 0:
+					sg.o1, sg.k1 = off+ci0, cnt
+				default:
+					sg.o2, sg.k2 = off+ci0, cnt
+				}
+				p += cnt
+			}
+		}
+		buf.segs[r] = sg
+	}
+}
+
+// tileRows reports whether the mr GEMM rows from row on (one run) read,
+// for tap, input pixels in.LD floats apart that are all inside the image,
+// and the offset of the first one's channel 0: the pixels of a run follow
+// each other along an image row, so this holds for a one-column image
+// (consecutive rows) and for pixels of one image row.
+func tileRows(g *convGeom, row, mr int, tap Tap) (int, bool) {
+	if g.at {
+		return 0, false
+	}
+	in := g.in
+	img, r, c := g.pixel(row)
+	y, x := r+tap.DY, c+tap.DX
+	if in.W == 1 {
+		if x != 0 || y < 0 || y+mr > in.H {
+			return 0, false
+		}
+	} else if c+mr > in.W || x < 0 || x+mr > in.W || y < 0 || y >= in.H {
+		return 0, false
+	}
+	return img*in.ImgStride + (y*in.W+x)*in.LD, true
 }
 
 // startRow prepares output row y for accumulation: y = bias (0 if nil),
@@ -135,7 +215,8 @@ func startRow(y, bias []float32, acc bool) {
 // implicit A matrix (row m, column t*cin+ci = channel ci of the input pixel
 // that tap t of row m's pixel reads, 0 outside the image) into mr-row
 // panels: panel r holds element (r*mr+i, p) at dst[r*mr*kb + p*mr + i],
-// zero-padded to whole panels.
+// zero-padded to whole panels. Panels that findRowSegs marked as read in
+// place are left alone.
 func packConvA(cw *ConvWeights, g *convGeom, ic, mc, k0, kb, mr int, buf *convBuf) {
 	dst := buf.a
 	cin := cw.cin
@@ -144,6 +225,9 @@ func packConvA(cw *ConvWeights, g *convGeom, ic, mc, k0, kb, mr int, buf *convBu
 	var src [maxMR][]float32
 	zeros := buf.zeros
 	for r := 0; r < mc; r += mr {
+		if buf.segs[r/mr].ok {
+			continue // read in place by gemmMicroRows
+		}
 		rows := min(mr, mc-r)
 		panel := dst[r*kb : r*kb+mr*kb]
 		if rows < mr {

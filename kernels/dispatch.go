@@ -63,6 +63,9 @@ type impl struct {
 	mr, nr     int
 	mc, kc, nc int
 	gemmMicro  func(k int, a, b, c []float32, ldc int)
+	// gemmMicroRows is gemmMicro on A read in place (gemm_rows.go); nil:
+	// the tier packs A.
+	gemmMicroRows func(k1 int, a1 []float32, k2 int, a2 []float32, lda int, b, c []float32, ldc int)
 
 	exp        func(dst, x []float32)
 	sigmoid    func(dst, x []float32)
@@ -98,34 +101,35 @@ var (
 )
 
 var genericImpl = impl{
-	tier:       Generic,
-	dot:        dotGeneric,
-	axpy:       axpyGeneric,
-	scale:      scaleGeneric,
-	add:        addGeneric,
-	axpyF16:    axpyF16Generic,
-	gemv:       gemvGeneric,
-	gemvT:      gemvTGeneric,
-	mr:         4,
-	nr:         4,
-	mc:         64,
-	kc:         256,
-	nc:         1024,
-	gemmMicro:  gemmMicroGeneric,
-	exp:        expGeneric,
-	sigmoid:    sigmoidGeneric,
-	tanh:       tanhGeneric,
-	softplus:   softplusGeneric,
-	logSigmoid: logSigmoidGeneric,
-	relu:       reluGeneric,
-	logSumExp:  logSumExpGeneric,
-	bernoulli:  bernoulliGeneric,
-	sigmoidDot: sigmoidDotGeneric,
-	lstmCell:   lstmCellGeneric,
-	gruCell:    gruCellGeneric,
-	gate:       gateGeneric,
-	roundBF16:  roundBF16Generic,
-	packBF16:   packBF16Generic,
+	tier:          Generic,
+	dot:           dotGeneric,
+	axpy:          axpyGeneric,
+	scale:         scaleGeneric,
+	add:           addGeneric,
+	axpyF16:       axpyF16Generic,
+	gemv:          gemvGeneric,
+	gemvT:         gemvTGeneric,
+	mr:            4,
+	nr:            4,
+	mc:            64,
+	kc:            256,
+	nc:            1024,
+	gemmMicro:     gemmMicroGeneric,
+	gemmMicroRows: gemmMicroRowsGeneric,
+	exp:           expGeneric,
+	sigmoid:       sigmoidGeneric,
+	tanh:          tanhGeneric,
+	softplus:      softplusGeneric,
+	logSigmoid:    logSigmoidGeneric,
+	relu:          reluGeneric,
+	logSumExp:     logSumExpGeneric,
+	bernoulli:     bernoulliGeneric,
+	sigmoidDot:    sigmoidDotGeneric,
+	lstmCell:      lstmCellGeneric,
+	gruCell:       gruCellGeneric,
+	gate:          gateGeneric,
+	roundBF16:     roundBF16Generic,
+	packBF16:      packBF16Generic,
 }
 
 // EnvVar is the environment variable that forces a tier at start-up.

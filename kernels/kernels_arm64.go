@@ -77,6 +77,7 @@ func fillNEON(t *impl) {
 	t.mr, t.nr = 8, 12
 	t.mc, t.kc, t.nc = 128, 256, 1536
 	t.gemmMicro = gemmMicroNEONGo
+	t.gemmMicroRows = nil // no NEON kernel on unpacked A yet: pack
 	fillNEONAct(t)
 }
 
