@@ -55,6 +55,19 @@ type Info struct {
 	// model, whose values are mu-law codes of 16-bit PCM audio
 	// (format/SPEC.md 3.9); 0 for any other model.
 	SampleRate int
+
+	digest *[32]byte // see Digest
+}
+
+// Digest returns the SHA-256 of the model's architecture, sizes, build
+// options and every weight it read, which binds a saved generator state
+// to the model it came from (format/SPEC.md 5); every length view of a
+// sequence model has the same digest.
+func (i Info) Digest() [32]byte {
+	if i.digest == nil {
+		return [32]byte{}
+	}
+	return *i.digest
 }
 
 // Model is an autoregressive model p(x) = prod_t p(x_order[t] | earlier).

@@ -174,7 +174,7 @@ func (m *waveNet) sampleGroup(ws *waveWork, s *waveSample, e0, e1 int) error {
 		clear(ws.hist[:B*m.cum[m.L]*m.R])
 		m.setLabels(ws, labels)
 	}
-	return m.generate(ws, s, x, B)
+	return m.drawSteps(ws, s, x, B)
 }
 
 // drawLabels returns the labels of the B streams of x: given, or drawn
@@ -213,9 +213,9 @@ func (m *waveNet) drawLabels(ctx context.Context, ws *waveWork, x []float32, B, 
 	return labels, nil
 }
 
-// generate draws steps kn..T-1 of the B streams of x, from the queues and
+// drawSteps draws steps kn..T-1 of the B streams of x, from the queues and
 // labels a pass or sampleGroup left in ws.
-func (m *waveNet) generate(ws *waveWork, s *waveSample, x []float32, B int) error {
+func (m *waveNet) drawSteps(ws *waveWork, s *waveSample, x []float32, B int) error {
 	T, C := m.T, m.C
 	m.initSteps(ws, B)
 	onStep := s.opt.OnStep

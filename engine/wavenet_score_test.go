@@ -327,5 +327,10 @@ func TestWaveFromFile(t *testing.T) {
 	}
 	m16, err := OpenOptions(path, Options{StepWeights: 1})
 	require.NoError(t, err)
-	assert.Equal(t, m.Info(), m16.Info())
+	// The same model but for the digest, which covers the step weights'
+	// storage (a generator state continues only where it was saved).
+	i32, i16 := m.Info(), m16.Info()
+	assert.NotEqual(t, i32.Digest(), i16.Digest())
+	i32.digest, i16.digest = nil, nil
+	assert.Equal(t, i32, i16)
 }

@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"hash"
 	"fmt"
 	"math"
 	"slices"
@@ -107,6 +110,19 @@ func NewOptions(cfg Config, w Weights, o Options) (Model, error) {
 	default:
 		return nil, fmt.Errorf("engine: %s: unknown distribution %v", cfg.Arch, cfg.Dist)
 	}
+	dw := &digestWeights{w: w, h: sha256.New()}
+	fmt.Fprintf(dw.h, "arinfer model\x00%s\x00%d\x00%v\x00%v\x00%d\x00step=%v\x00", cfg.Arch, cfg.Dims, shape, info.Dist, info.Categories, o.StepWeights)
+	info.digest = new([32]byte)
+	m, err := buildArch(info, cfg, dw, o)
+	if err != nil {
+		return nil, err
+	}
+	dw.h.Sum(info.digest[:0])
+	return m, nil
+}
+
+// buildArch builds a model of cfg.Arch.
+func buildArch(info Info, cfg Config, w Weights, o Options) (Model, error) {
 	switch cfg.Arch {
 	case "lstm", "gru":
 		return newRNN(info, cfg, w)
@@ -125,6 +141,40 @@ func NewOptions(cfg Config, w Weights, o Options) (Model, error) {
 		return newWaveNet(info, cfg, w, o)
 	}
 	return nil, fmt.Errorf("engine: unsupported architecture %q", cfg.Arch)
+}
+
+// digestWeights is the Weights a model is built from, hashing every
+// tensor the model reads (name, shape and values, in the order it reads
+// them) into the model's digest (Info.Digest).
+type digestWeights struct {
+	w Weights
+	h hash.Hash
+}
+
+func (d *digestWeights) Float32(name string) ([]float32, []int, error) {
+	v, s, err := d.w.Float32(name)
+	if err == nil {
+		fmt.Fprintf(d.h, "f32\x00%s\x00%v\x00", name, s)
+		var b [4]byte
+		for _, x := range v {
+			binary.LittleEndian.PutUint32(b[:], math.Float32bits(x))
+			d.h.Write(b[:])
+		}
+	}
+	return v, s, err
+}
+
+func (d *digestWeights) Int32(name string) ([]int32, []int, error) {
+	v, s, err := d.w.Int32(name)
+	if err == nil {
+		fmt.Fprintf(d.h, "i32\x00%s\x00%v\x00", name, s)
+		var b [4]byte
+		for _, x := range v {
+			binary.LittleEndian.PutUint32(b[:], uint32(x))
+			d.h.Write(b[:])
+		}
+	}
+	return v, s, err
 }
 
 // tensor fetches a float32 tensor and checks its shape.

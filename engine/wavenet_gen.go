@@ -1,0 +1,164 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+)
+
+// waveGen is the wavenet's Generator: the queues of every layer (ws.hist,
+// each layer's oldest slot at ws.ptr[l]) and the step's vectors; a step
+// is waveNet.step, the draws those of Sample.
+type waveGen struct {
+	genBase
+	m  *waveNet
+	ws *waveWork
+}
+
+func (m *waveNet) generate(ctx context.Context, x []float32, opt SampleOptions) (Generator, error) {
+	g := &waveGen{m: m, ws: new(waveWork)}
+	if err := g.initBase(m.info, x, &opt); err != nil {
+		return nil, err
+	}
+	T, B := m.T, g.B
+	kn, err := knownSteps(opt.Known, T)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkKnownValues(g.x, T, kn, m.K, m.info.Dist); err != nil {
+		return nil, err
+	}
+	if max := m.groupSize(kn); B > max {
+		return nil, fmt.Errorf("%w: a generator of %d streams needs more than the %d streams of state this model allows", ErrSize, B, max)
+	}
+	for e := 0; e < B; e++ {
+		clear(g.x[e*T+kn : (e+1)*T])
+	}
+	ws := g.ws
+	ws.rng = g.rng // the same streams (rngs shares its slices)
+	ws.prob = growF64(ws.prob, max(m.C, m.N))
+	m.setup(ws, B, max(1, min(kn, m.chunk/B)))
+	var labels []int
+	if m.N > 0 {
+		if labels, err = m.drawLabels(ctx, ws, g.x, B, kn, opt.Labels, true); err != nil {
+			return nil, err
+		}
+		g.labels = append([]int(nil), labels...)
+	}
+	if kn > 0 {
+		if err := m.pass(ctx, ws, g.x, T, kn, g.labels, passPrime, true, nil); err != nil {
+			return nil, err
+		}
+	} else {
+		clear(ws.hist[:B*m.cum[m.L]*m.R])
+		m.setLabels(ws, g.labels)
+	}
+	m.initSteps(ws, B)
+	ws.dropPass()
+	g.pos = kn
+	return g, nil
+}
+
+// dropPass releases a workspace's scoring buffers (a generator keeps only
+// what a step reads).
+func (ws *waveWork) dropPass() {
+	ws.h = [2][]float32{}
+	ws.a, ws.gt, ws.sk, ws.z = nil, nil, nil, nil
+	ws.lpu, ws.lp = nil, nil
+}
+
+// stepSetup sizes a workspace for steps of B streams with empty queues
+// and no labels: a fork's or a restored state's.
+func (m *waveNet) stepSetup(ws *waveWork, B int) {
+	ws.g = B
+	ws.hist = make([]float32, B*m.cum[m.L]*m.R)
+	ws.prob = make([]float64, max(m.C, m.N))
+	m.initSteps(ws, B)
+}
+
+func (g *waveGen) Next(ctx context.Context) (Step, error) {
+	m, ws, T, C := g.m, g.ws, g.T, g.m.C
+	t := g.pos
+	if t >= T {
+		return Step{}, io.EOF
+	}
+	if err := ctx.Err(); err != nil {
+		return Step{}, err
+	}
+	z := m.step(ws, g.x, g.B, t)
+	for e := 0; e < g.B; e++ {
+		var v float32
+		if C == 1 {
+			v = ws.rng.bernoulli(e, z[e], g.invT)
+		} else {
+			v = float32(ws.rng.categorical(e, z[e*C:(e+1)*C], g.invT, ws.prob))
+		}
+		g.x[e*T+t] = v
+		g.vals[e] = v
+	}
+	g.pos++
+	return Step{Index: t, Dim: t, Logits: z[:g.B*C], Values: g.vals}, nil
+}
+
+func (g *waveGen) Fork(n int, seed uint64) (Generator, error) {
+	m := g.m
+	f := &waveGen{m: m, ws: new(waveWork)}
+	if err := g.forkBase(&f.genBase, n, seed); err != nil {
+		return nil, err
+	}
+	if max := m.groupSize(0); f.B > max {
+		return nil, fmt.Errorf("%w: a fork of %d streams needs more than the %d streams of state this model allows", ErrSize, f.B, max)
+	}
+	m.stepSetup(f.ws, f.B)
+	f.ws.rng = f.rng
+	copy(f.ws.ptr, g.ws.ptr)
+	// Layer l's queues: B blocks of d_l x R, each repeated n times.
+	for l := range m.layers {
+		src, dst := m.queue(g.ws, l), m.queue(f.ws, l)
+		per := m.dil[l] * m.R
+		copy(dst, repeatRows(src, per, n))
+	}
+	m.setLabels(f.ws, f.labels)
+	return f, nil
+}
+
+func (g *waveGen) MarshalBinary() ([]byte, error) {
+	m, ws := g.m, g.ws
+	q := ws.hist[:g.B*m.cum[m.L]*m.R]
+	w := newStateWriter(4*(len(g.x)+len(q)) + pcgSize*g.B)
+	g.writeHeader(w)
+	ptr := make([]int64, m.L)
+	for l, p := range ws.ptr[:m.L] {
+		ptr[l] = int64(p)
+	}
+	w.i64("queue_pos", ptr...)
+	w.f32("queues", q)
+	return w.finish(), nil
+}
+
+func (m *waveNet) restore(r *stateReader, h *genHeader) (Generator, error) {
+	g := &waveGen{m: m, ws: new(waveWork)}
+	if err := g.readBase(r, m.info, h); err != nil {
+		return nil, err
+	}
+	if max := m.groupSize(0); g.B > max {
+		return nil, stateErr("%d streams exceed the %d this model allows", g.B, max)
+	}
+	ws := g.ws
+	m.stepSetup(ws, g.B)
+	ws.rng = g.rng
+	ptr := make([]int64, m.L)
+	r.i64("queue_pos", ptr)
+	for l, p := range ptr {
+		if r.err == nil && (p < 0 || p >= int64(m.dil[l])) {
+			return nil, stateErr("layer %d's queue position %d outside 0..%d", l+1, p, m.dil[l]-1)
+		}
+		ws.ptr[l] = int(p)
+	}
+	r.f32("queues", ws.hist)
+	if r.err != nil {
+		return nil, r.err
+	}
+	m.setLabels(ws, g.labels)
+	return g, nil
+}
