@@ -3,8 +3,8 @@ package engine
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"hash"
 	"fmt"
+	"hash"
 	"math"
 	"slices"
 	"unsafe"
