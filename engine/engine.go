@@ -61,7 +61,7 @@ type Info struct {
 
 // Digest returns the SHA-256 of the model's architecture, sizes, build
 // options and every weight it read, which binds a saved generator state
-// to the model it came from (format/SPEC.md 5); every length view of a
+// to the model it came from (format/STATE.md); every length view of a
 // sequence model has the same digest.
 func (i Info) Digest() [32]byte {
 	if i.digest == nil {

@@ -42,7 +42,7 @@ type Generator interface {
 	// that seed draws from). The prefix is not recomputed; g is
 	// unchanged.
 	Fork(n int, seed uint64) (Generator, error)
-	// MarshalBinary returns the generator's state (format/SPEC.md 5),
+	// MarshalBinary returns the generator's state (format/STATE.md),
 	// bound to the model by its digest: [Restore] continues it bit for
 	// bit on the same model and refuses it on any other.
 	MarshalBinary() ([]byte, error)

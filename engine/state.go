@@ -9,7 +9,7 @@ import (
 	"math/rand/v2"
 )
 
-// A generator state (format/SPEC.md 5) is a little-endian byte string:
+// A generator state (format/STATE.md) is a little-endian byte string:
 //
 //	magic "ARS1", major version u16 (1), minor version u16 (0)
 //	sections, each: name length u8, name (ASCII), type u8, count u64, count values

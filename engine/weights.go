@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"hash"
 	"math"
 	"slices"
 	"unsafe"
@@ -110,14 +109,13 @@ func NewOptions(cfg Config, w Weights, o Options) (Model, error) {
 	default:
 		return nil, fmt.Errorf("engine: %s: unknown distribution %v", cfg.Arch, cfg.Dist)
 	}
-	dw := &digestWeights{w: w, h: sha256.New()}
-	fmt.Fprintf(dw.h, "arinfer model\x00%s\x00%d\x00%v\x00%v\x00%d\x00step=%v\x00", cfg.Arch, cfg.Dims, shape, info.Dist, info.Categories, o.StepWeights)
+	dw := &digestWeights{w: w, sums: map[string][32]byte{}}
 	info.digest = new([32]byte)
 	m, err := buildArch(info, cfg, dw, o)
 	if err != nil {
 		return nil, err
 	}
-	dw.h.Sum(info.digest[:0])
+	*info.digest = dw.digest(cfg.Arch, cfg.Dims, shape, info.Dist, info.Categories, o.StepWeights)
 	return m, nil
 }
 
@@ -144,22 +142,18 @@ func buildArch(info Info, cfg Config, w Weights, o Options) (Model, error) {
 }
 
 // digestWeights is the Weights a model is built from, hashing every
-// tensor the model reads (name, shape and values, in the order it reads
-// them) into the model's digest (Info.Digest).
+// tensor the model reads for its digest (Info.Digest, format/STATE.md 2):
+// SHA-256 over a line describing the model and the SHA-256 of each
+// tensor, in name order.
 type digestWeights struct {
-	w Weights
-	h hash.Hash
+	w    Weights
+	sums map[string][32]byte // tensor name -> SHA-256 of its record
 }
 
 func (d *digestWeights) Float32(name string) ([]float32, []int, error) {
 	v, s, err := d.w.Float32(name)
 	if err == nil {
-		fmt.Fprintf(d.h, "f32\x00%s\x00%v\x00", name, s)
-		var b [4]byte
-		for _, x := range v {
-			binary.LittleEndian.PutUint32(b[:], math.Float32bits(x))
-			d.h.Write(b[:])
-		}
+		d.add("f32", name, s, len(v), func(i int) uint32 { return math.Float32bits(v[i]) })
 	}
 	return v, s, err
 }
@@ -167,14 +161,47 @@ func (d *digestWeights) Float32(name string) ([]float32, []int, error) {
 func (d *digestWeights) Int32(name string) ([]int32, []int, error) {
 	v, s, err := d.w.Int32(name)
 	if err == nil {
-		fmt.Fprintf(d.h, "i32\x00%s\x00%v\x00", name, s)
-		var b [4]byte
-		for _, x := range v {
-			binary.LittleEndian.PutUint32(b[:], uint32(x))
-			d.h.Write(b[:])
-		}
+		d.add("i32", name, s, len(v), func(i int) uint32 { return uint32(v[i]) })
 	}
 	return v, s, err
+}
+
+// add records the SHA-256 of "kind\x00name\x00shape\x00" followed by the n
+// values as little-endian 32-bit words.
+func (d *digestWeights) add(kind, name string, shape []int, n int, word func(int) uint32) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%v\x00", kind, name, shape)
+	var buf [4096]byte
+	for i := 0; i < n; {
+		k := 0
+		for ; k+4 <= len(buf) && i < n; i, k = i+1, k+4 {
+			binary.LittleEndian.PutUint32(buf[k:], word(i))
+		}
+		h.Write(buf[:k])
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	d.sums[name] = sum
+}
+
+// digest returns the model's digest: SHA-256 of the line
+// "arinfer model\x00arch\x00dims\x00shape\x00dist\x00categories\x00step=type\x00"
+// then each tensor's SHA-256, in byte order of the names.
+func (d *digestWeights) digest(arch string, dims int, shape []int, dist Dist, cats int, step kernels.WeightType) [32]byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "arinfer model\x00%s\x00%d\x00%v\x00%v\x00%d\x00step=%v\x00", arch, dims, shape, dist, cats, step)
+	names := make([]string, 0, len(d.sums))
+	for n := range d.sums {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		s := d.sums[n]
+		h.Write(s[:])
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // tensor fetches a float32 tensor and checks its shape.
