@@ -2,11 +2,19 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
+	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/arinfer/arinfer/format"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -261,4 +269,37 @@ func genFuzzModels() []fuzzModel {
 		fms = append(fms, mk())
 	}
 	return fms
+}
+
+// TestDigestFollowsSpec computes a wavenet's digest as format/STATE.md 2
+// defines it, independently of the engine's code, and checks that the
+// model built from a map and from an .arw file of the same weights both
+// have it, and that another step weight storage changes it.
+func TestDigestFollowsSpec(t *testing.T) {
+	cfg := wav(8, []int{1, 2}, 3, 2, 3, 4, 2, 5)
+	r := randomWave(rand.New(rand.NewPCG(3, 94)), cfg)
+	m := buildWave(t, r, Options{})
+	names := slices.Sorted(maps.Keys(r.w.F))
+	top := sha256.New()
+	fmt.Fprintf(top, "arinfer model\x00wavenet\x008\x00[8]\x00categorical\x005\x00step=f32\x00")
+	for _, n := range names {
+		h := sha256.New()
+		fmt.Fprintf(h, "f32\x00%s\x00%v\x00", n, r.w.S[n])
+		for _, v := range r.w.F[n] {
+			h.Write(binary.LittleEndian.AppendUint32(nil, math.Float32bits(v)))
+		}
+		top.Write(h.Sum(nil))
+	}
+	var want [32]byte
+	top.Sum(want[:0])
+	assert.Equal(t, want, m.Info().Digest())
+	assert.Equal(t, want, withLength(t, m, 99).Info().Digest(), "a length view keeps the digest")
+	h := format.Header{Arch: format.WaveNet, Dims: 8, Shape: []int{8}, Dist: format.Categorical, Categories: 5,
+		Dilations: cfg.Dilations, ResidualChannels: 3, GateChannels: 2, SkipChannels: 3, HeadChannels: 4, Classes: 2}
+	path := t.TempDir() + "/w.arw"
+	require.NoError(t, writeWaveFile(path, h, r))
+	fm, err := Open(path)
+	require.NoError(t, err)
+	assert.Equal(t, want, fm.Info().Digest(), "the same weights from a file")
+	assert.NotEqual(t, want, buildWave(t, r, Options{StepWeights: 2}).Info().Digest())
 }
