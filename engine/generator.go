@@ -281,3 +281,34 @@ func (g *genBase) readBase(r *stateReader, info Info, h *genHeader) error {
 	}
 	return nil
 }
+
+// StateInfo is what a saved generator state says about itself.
+type StateInfo struct {
+	Arch   string   // the architecture it was saved from
+	Digest [32]byte // the digest of its model (Info.Digest)
+	Batch  int      // streams B
+	Dims   int      // dimensions D of each stream (a sequence model's length)
+	Pos    int      // steps taken, 0..Dims
+}
+
+// ReadStateInfo reads the description at the start of a generator state
+// (checking its magic, version, checksum and sizes), without a model: a
+// program learns from it which model, and for a sequence model which
+// length, to restore it into.
+func ReadStateInfo(state []byte) (StateInfo, error) {
+	r := newStateReader(state)
+	arch := r.str("arch", 64)
+	var si StateInfo
+	r.bytes("digest", si.Digest[:])
+	var meta [3]int64
+	r.i64("meta", meta[:])
+	if r.err != nil {
+		return StateInfo{}, r.err
+	}
+	B, T, pos := meta[0], meta[1], meta[2]
+	if T < 1 || B < 1 || B > maxStateBatch || B*T > int64(len(state))/4 || pos < 0 || pos > T {
+		return StateInfo{}, stateErr("%d streams of %d dimensions at step %d do not fit a state of %d bytes", B, T, pos, len(state))
+	}
+	si.Arch, si.Batch, si.Dims, si.Pos = arch, int(B), int(T), int(pos)
+	return si, nil
+}

@@ -25,16 +25,23 @@ const (
 
 // audioSampleFlags are sample's flags as the audio path reads them.
 type audioSampleFlags struct {
-	out      string
-	outSet   bool
-	n        int
-	seed     uint64
-	temp     float64
-	class    int
-	seconds  float64
-	prime    string
-	progress io.Writer // where the progress bar goes if it is a terminal
+	out       string
+	outSet    bool
+	n         int
+	seed      uint64
+	temp      float64
+	class     int
+	seconds   float64
+	prime     string
+	saveState string          // write the generator's state here when done or interrupted
+	resume    string          // continue the generation saved in this state file
+	set       map[string]bool // the flags given on the command line
+	progress  io.Writer       // where the progress bar goes if it is a terminal
 }
+
+// maxStateBytes bounds a state file --resume reads: the values and queues
+// of the largest run sample allows, with room to spare.
+const maxStateBytes = 8 << 30
 
 // sampleAudio generates audio from an audio model (Info().SampleRate > 0):
 // --seconds of new samples per stream, after the --prime recording if one is
@@ -42,6 +49,11 @@ type audioSampleFlags struct {
 // out-n.wav) or streamed as raw 16-bit little-endian PCM to stdout (-o -)
 // while it is generated. A WAV is written to a temporary file renamed into
 // place at the end, so a failed or interrupted run leaves no partial file.
+// With --save-state the generator's state is written when the run ends,
+// finished or interrupted (Ctrl-C, a closed pipe); --resume continues such
+// a state (its streams, length, temperature, classes and random streams)
+// where it stopped, and writes the whole recording (a raw stream only the
+// samples it adds).
 func sampleAudio(ctx context.Context, m engine.Model, f audioSampleFlags, stdout io.Writer) error {
 	info := m.Info()
 	rate := info.SampleRate
@@ -49,74 +61,42 @@ func sampleAudio(ctx context.Context, m engine.Model, f audioSampleFlags, stdout
 	if !ok {
 		return fmt.Errorf("the %s model is not a sequence model", info.Arch)
 	}
-	if !(f.seconds > 0 && f.seconds <= maxSeconds) {
-		return badInput("--seconds %v: want a duration in (0, %d]", f.seconds, maxSeconds)
-	}
-	if f.n > maxAudioStreams {
-		return badInput("-n %d: want 1..%d audio streams", f.n, maxAudioStreams)
-	}
 	if !f.outSet {
 		f.out = "sample.wav"
 	}
 	raw := f.out == "-"
-	if raw && f.n != 1 {
-		return badInput("-o - streams one recording; -n %d wants files (-o out.wav)", f.n)
-	}
 	if raw && isTerminal(stdout) {
 		return badInput("-o - writes raw 16-bit PCM; pipe it to a player (| aplay -f S16_LE -r %d) or a file, not the terminal", rate)
+	}
+	if f.saveState != "" {
+		if err := checkOutDir(f.saveState); err != nil {
+			return usageError{fmt.Errorf("--save-state: %w", err)}
+		}
+	}
+	var (
+		g     engine.Generator
+		prime []int16
+		err   error
+	)
+	if f.resume != "" {
+		g, err = resumeAudio(ctx, seq, f)
+	} else {
+		g, prime, err = startAudio(ctx, seq, f)
+	}
+	if err != nil {
+		return err
+	}
+	T, B, start := g.Info().Dims, g.Batch(), g.Pos()
+	if raw && B != 1 {
+		return badInput("-o - streams one recording; this generation has %d streams and wants files (-o out.wav)", B)
 	}
 	if !raw {
 		if err := checkOutDir(f.out); err != nil {
 			return err
 		}
 	}
-	var prime []int16
-	if f.prime != "" {
-		p, err := audio.ReadWAVFile(f.prime)
-		if err != nil {
-			return usageError{fmt.Errorf("--prime: %w", err)}
-		}
-		if err := audio.CheckRate(f.prime, p, rate); err != nil {
-			return usageError{fmt.Errorf("--prime: %w", err)}
-		}
-		if len(p.Samples) == 0 {
-			return badInput("--prime %s: the recording has no samples", f.prime)
-		}
-		prime = p.Samples
-	}
-	gen := int(math.Round(f.seconds * float64(rate)))
-	if gen < 1 {
-		return badInput("--seconds %v is less than one sample at %d Hz", f.seconds, rate)
-	}
-	T := len(prime) + gen
-	if int64(f.n)*int64(T) > maxAudioValues {
-		return badInput("-n %d x %d samples (prime + --seconds %v) is more than the %d samples one run holds", f.n, T, f.seconds, maxAudioValues)
-	}
-	mt, err := seq.WithLength(T)
-	if err != nil {
-		return usageError{err}
-	}
-	labels, err := classLabels(info, f.class, f.n)
-	if err != nil {
-		return err
-	}
-	K := info.Categories
-	x := make([]float32, f.n*T)
-	var known []bool
-	if len(prime) > 0 {
-		known = make([]bool, T)
-		for i := range prime {
-			known[i] = true
-		}
-		if err := audio.EncodeCodes(x[:len(prime)], prime, K); err != nil {
-			return err
-		}
-		for e := 1; e < f.n; e++ {
-			copy(x[e*T:e*T+len(prime)], x[:len(prime)])
-		}
-	}
 
-	outs, names, err := openAudioOutputs(f.out, f.n, rate, stdout)
+	outs, names, err := openAudioOutputs(f.out, B, rate, stdout)
 	if err != nil {
 		return err
 	}
@@ -131,10 +111,8 @@ func sampleAudio(ctx context.Context, m engine.Model, f audioSampleFlags, stdout
 
 	// The streams write as they are generated, through a small buffer per
 	// stream; a write error (a closed pipe, a full disk) stops generation.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	const flushEvery = 1024
-	bufs := make([][]int16, f.n)
+	bufs := make([][]int16, B)
 	for e := range bufs {
 		bufs[e] = make([]int16, 0, flushEvery)
 	}
@@ -146,48 +124,66 @@ func sampleAudio(ctx context.Context, m engine.Model, f audioSampleFlags, stdout
 			}
 			bufs[e] = bufs[e][:0]
 		}
-		if werr != nil {
-			cancel()
-		}
 	}
 	// The K codes' PCM values, decoded once (MuLawDecode costs a math.Pow).
+	K := info.Categories
 	pcm := make([]int16, K)
 	for c := range pcm {
 		pcm[c] = audio.MuLawDecode(c, K)
 	}
-	bar := newProgressUnit(f.progress, T, "generating", "samples")
-	opt := engine.SampleOptions{Seed: f.seed, Temperature: f.temp, Known: known, Labels: labels,
-		OnStep: func(s engine.Step) {
-			if werr != nil {
-				return
-			}
+	// What is there before the first step: the recording of --prime
+	// itself; for a resumed WAV every sample so far (decoded codes); for
+	// a resumed raw stream nothing (it went out before).
+	if len(prime) > 0 || (f.resume != "" && !raw) {
+		x := g.Values()
+		for i := 0; i < start && werr == nil; i += flushEvery {
 			for e := range outs {
-				v := pcm[int(s.Values[e])]
-				if s.Known && s.Dim < len(prime) {
-					v = prime[s.Dim] // the recording itself, not its μ-law code
+				for t := i; t < min(i+flushEvery, start); t++ {
+					v := pcm[int(x[e*T+t])]
+					if t < len(prime) {
+						v = prime[t]
+					}
+					bufs[e] = append(bufs[e], v)
 				}
-				bufs[e] = append(bufs[e], v)
 			}
-			if len(bufs[0]) == flushEvery {
-				flush()
-			}
-			if s.Index%256 == 255 {
-				bar.add(256)
-			}
-		}}
-	err = mt.Sample(ctx, x, opt)
-	if err == nil {
+			flush()
+		}
+	}
+	bar := newProgressUnit(f.progress, T-start, "generating", "samples")
+	var gerr error
+	for werr == nil && g.Pos() < T {
+		st, err := g.Next(ctx)
+		if err != nil {
+			gerr = err
+			break
+		}
+		for e := range outs {
+			bufs[e] = append(bufs[e], pcm[int(st.Values[e])])
+		}
+		if len(bufs[0]) == flushEvery {
+			flush()
+		}
+		if (st.Index-start)%256 == 255 {
+			bar.add(256)
+		}
+	}
+	if gerr == nil && werr == nil {
 		flush()
 	}
 	bar.finish()
+	if f.saveState != "" {
+		if err := saveState(f.saveState, g); err != nil {
+			return err
+		}
+	}
 	if werr != nil {
 		if raw && errors.Is(werr, syscall.EPIPE) {
 			return errBrokenPipe
 		}
 		return fmt.Errorf("writing %s: %w", f.out, werr)
 	}
-	if err != nil {
-		return err
+	if gerr != nil {
+		return gerr
 	}
 	for _, w := range outs {
 		if err := w.Close(); err != nil {
@@ -200,10 +196,149 @@ func sampleAudio(ctx context.Context, m engine.Model, f audioSampleFlags, stdout
 	committed = true
 	if !raw {
 		what := ""
-		if len(prime) > 0 {
-			what = fmt.Sprintf(" (%.2f s of prime + %.2f s generated)", float64(len(prime))/float64(rate), float64(gen)/float64(rate))
+		switch {
+		case f.resume != "":
+			what = fmt.Sprintf(" (resumed at %.2f s)", float64(start)/float64(rate))
+		case len(prime) > 0:
+			what = fmt.Sprintf(" (%.2f s of prime + %.2f s generated)", float64(len(prime))/float64(rate), float64(T-len(prime))/float64(rate))
 		}
 		fmt.Fprintf(stdout, "wrote %.2f s of %d Hz audio%s from %s to %s\n", float64(T)/float64(rate), rate, what, info.Arch, strings.Join(names, ", "))
+	}
+	return nil
+}
+
+// startAudio checks the flags of a new generation and starts it: the
+// --prime recording (returned) is the known prefix of every stream.
+func startAudio(ctx context.Context, seq engine.Sequence, f audioSampleFlags) (engine.Generator, []int16, error) {
+	info := seq.Info()
+	rate := info.SampleRate
+	if !(f.seconds > 0 && f.seconds <= maxSeconds) {
+		return nil, nil, badInput("--seconds %v: want a duration in (0, %d]", f.seconds, maxSeconds)
+	}
+	if f.n > maxAudioStreams {
+		return nil, nil, badInput("-n %d: want 1..%d audio streams", f.n, maxAudioStreams)
+	}
+	var prime []int16
+	if f.prime != "" {
+		p, err := audio.ReadWAVFile(f.prime)
+		if err != nil {
+			return nil, nil, usageError{fmt.Errorf("--prime: %w", err)}
+		}
+		if err := audio.CheckRate(f.prime, p, rate); err != nil {
+			return nil, nil, usageError{fmt.Errorf("--prime: %w", err)}
+		}
+		if len(p.Samples) == 0 {
+			return nil, nil, badInput("--prime %s: the recording has no samples", f.prime)
+		}
+		prime = p.Samples
+	}
+	gen := int(math.Round(f.seconds * float64(rate)))
+	if gen < 1 {
+		return nil, nil, badInput("--seconds %v is less than one sample at %d Hz", f.seconds, rate)
+	}
+	T := len(prime) + gen
+	if int64(f.n)*int64(T) > maxAudioValues {
+		return nil, nil, badInput("-n %d x %d samples (prime + --seconds %v) is more than the %d samples one run holds", f.n, T, f.seconds, maxAudioValues)
+	}
+	mt, err := seq.WithLength(T)
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	labels, err := classLabels(info, f.class, f.n)
+	if err != nil {
+		return nil, nil, err
+	}
+	x := make([]float32, f.n*T)
+	var known []bool
+	if len(prime) > 0 {
+		known = make([]bool, T)
+		for i := range prime {
+			known[i] = true
+		}
+		if err := audio.EncodeCodes(x[:len(prime)], prime, info.Categories); err != nil {
+			return nil, nil, err
+		}
+		for e := 1; e < f.n; e++ {
+			copy(x[e*T:e*T+len(prime)], x[:len(prime)])
+		}
+	}
+	g, err := engine.Generate(ctx, mt, x, engine.SampleOptions{Seed: f.seed, Temperature: f.temp, Known: known, Labels: labels})
+	if err != nil {
+		return nil, nil, err
+	}
+	return g, prime, nil
+}
+
+// resumeAudio restores the generation saved in f.resume on the model
+// (viewed at the saved length). The flags that a state fixes must not be
+// given.
+func resumeAudio(ctx context.Context, seq engine.Sequence, f audioSampleFlags) (engine.Generator, error) {
+	for _, name := range []string{"n", "seconds", "prime", "class", "seed", "temperature"} {
+		if f.set[name] {
+			return nil, badInput("--resume continues the saved generation as it was started; -%s cannot change it", name)
+		}
+	}
+	st, err := os.Stat(f.resume)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--resume: %w", err)}
+	}
+	if st.Size() > maxStateBytes {
+		return nil, badInput("--resume %s: %d bytes is larger than any state sample writes", f.resume, st.Size())
+	}
+	data, err := os.ReadFile(f.resume)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--resume: %w", err)}
+	}
+	si, err := engine.ReadStateInfo(data)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--resume %s: %w", f.resume, err)}
+	}
+	info := seq.Info()
+	if si.Arch != info.Arch {
+		return nil, badInput("--resume %s: a state of a %s model, not of this %s model", f.resume, si.Arch, info.Arch)
+	}
+	if int64(si.Batch)*int64(si.Dims) > maxAudioValues {
+		return nil, badInput("--resume %s: %d streams of %d samples is more than one run holds", f.resume, si.Batch, si.Dims)
+	}
+	mt, err := seq.WithLength(si.Dims)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	g, err := engine.Restore(mt, data)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--resume %s: %w", f.resume, err)}
+	}
+	if g.Pos() == si.Dims {
+		return nil, badInput("--resume %s: the saved generation is complete (%d samples per stream): nothing to continue", f.resume, si.Dims)
+	}
+	return g, nil
+}
+
+// saveState writes g's state to path through a temporary file renamed
+// into place, so that an old state is never half overwritten.
+func saveState(path string, g engine.Generator) error {
+	data, err := g.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".arinfer-*.ars")
+	if err != nil {
+		return usageError{fmt.Errorf("--save-state %s: %w", path, err)}
+	}
+	tmp := f.Name()
+	err = f.Chmod(0o644) // CreateTemp makes 0600; an output file is for sharing
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
 }

@@ -211,3 +211,63 @@ func TestInfoAndBenchAudioModel(t *testing.T) {
 	assert.Contains(t, r.stdout, "at batch 1 (one core")
 	assert.Contains(t, r.stdout, "0 allocs/sample")
 }
+
+// An interrupted generation saved with --save-state and continued with
+// --resume writes the recording an uninterrupted run with the same seed
+// writes, sample for sample; a finished state, a damaged one, one of
+// another model, and flags a state fixes are refused with one line and
+// status 2.
+func TestAudioSaveStateResume(t *testing.T) {
+	dir := t.TempDir()
+	full := filepath.Join(dir, "full.wav")
+	r := runCLI(t, "sample", "--model", audioModel, "--seconds", "100", "--seed", "9", "-o", full)
+	require.Equal(t, 0, r.code, r.stderr)
+
+	part, state := filepath.Join(dir, "part.wav"), filepath.Join(dir, "gen.ars")
+	cmd := exec.Command(binary, "sample", "--model", audioModel, "--seconds", "100", "--seed", "9", "-o", part, "--save-state", state)
+	require.NoError(t, cmd.Start())
+	for i := 0; i < 500; i++ { // until generation is under way (its temporary WAV exists)
+		if m, _ := filepath.Glob(filepath.Join(dir, ".part.wav.*")); len(m) > 0 {
+			break
+		}
+		exec.Command("sleep", "0.01").Run()
+	}
+	exec.Command("sleep", "0.1").Run()
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, "the run was interrupted")
+	assert.NoFileExists(t, part, "an interrupted generation leaves no WAV")
+	require.FileExists(t, state, "but its state")
+
+	rest := filepath.Join(dir, "rest.wav")
+	r = runCLI(t, "sample", "--model", audioModel, "--resume", state, "-o", rest, "--save-state", state)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "resumed at")
+	assert.Equal(t, readWAV(t, full).Samples, readWAV(t, rest).Samples, "resumed = uninterrupted")
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--resume", state}, "complete"},
+		{[]string{"--resume", state, "--seconds", "1"}, "-seconds cannot change it"},
+		{[]string{"--resume", full}, "bad generator state"},
+		{[]string{"--resume", filepath.Join(dir, "missing.ars")}, "no such file"},
+	} {
+		r := runCLI(t, append([]string{"sample", "--model", audioModel, "-o", filepath.Join(dir, "x.wav")}, c.args...)...)
+		assert.Equal(t, 2, r.code, "%v", c.args)
+		assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "%v: one line: %q", c.args, r.stderr)
+		assert.Contains(t, r.stderr, c.want, "%v", c.args)
+	}
+	// A state of another model: refused, naming both.
+	short := filepath.Join(dir, "short.ars")
+	r = runCLI(t, "sample", "--model", audioModel, "--seconds", "0.01", "-o", filepath.Join(dir, "s.wav"), "--save-state", short)
+	require.Equal(t, 0, r.code, r.stderr)
+	r = runCLI(t, "sample", "--model", "../../models/speech-wavenet.arw", "--resume", short, "-o", filepath.Join(dir, "x.wav"))
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "another wavenet model")
+	r = runCLI(t, "sample", "--model", "../../models/mnist-gated.arw", "--save-state", short)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "only audio models")
+}

@@ -41,7 +41,8 @@ func openModelOptions(path string, o engine.Options) (engine.Model, string, erro
 
 func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sample", "[--model m.arw] [-n 16] [-o samples.png] [--class 7] [--complete digit.png --rows 14] [--stream]\n"+
-		"       arinfer sample --model speech.arw [--seconds 2] [-o out.wav | -o -] [--prime in.wav] [--class 1]", stdout)
+		"       arinfer sample --model speech.arw [--seconds 2] [-o out.wav | -o -] [--prime in.wav] [--class 1] [--save-state gen.ars]\n"+
+		"       arinfer sample --model speech.arw --resume gen.ars [-o out.wav | -o -] [--save-state gen.ars]", stdout)
 	model := fs.String("model", "", "model `file` (.arw); default: the embedded MNIST model")
 	n := fs.Int("n", 16, "number of samples (audio: recordings, default 1)")
 	out := fs.String("o", "samples.png", "output PNG `file`; for an audio model a WAV file (default sample.wav; with -n > 1, out-1.wav …), or - for raw 16-bit little-endian PCM on stdout as it is generated")
@@ -56,6 +57,8 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	seconds := fs.Float64("seconds", 2, "audio model: `seconds` of audio to generate per stream, in (0, 3600]")
 	prime := fs.String("prime", "", "audio model: continue this WAV `recording` (16-bit mono PCM at the model's rate); the output starts with it")
 	weights := fs.String("weights", "f32", "wavenet: storage of the weights the generation step streams: f32, f16, bf16 or bf16dot (scoring is always float32)")
+	saveState := fs.String("save-state", "", "audio model: write the generation's state to this `file` when it ends, done or interrupted (Ctrl-C), for --resume")
+	resume := fs.String("resume", "", "audio model: continue the generation saved in this state `file` (--save-state) where it stopped")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -84,7 +87,10 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			*n = 1 // one recording unless asked
 		}
 		return sampleAudio(ctx, m, audioSampleFlags{out: *out, outSet: set["o"], n: *n, seed: *seed, temp: *temp,
-			class: *class, seconds: *seconds, prime: *prime, progress: stderr}, stdout)
+			class: *class, seconds: *seconds, prime: *prime, saveState: *saveState, resume: *resume, set: set, progress: stderr}, stdout)
+	}
+	if *saveState != "" || *resume != "" {
+		return badInput("--save-state and --resume: only audio models' generations are saved and resumed from the command line so far")
 	}
 	if *prime != "" {
 		return badInput("--prime: the %s model is not an audio model (use --complete for images)", info.Arch)
