@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -48,6 +49,10 @@ type Generator interface {
 	MarshalBinary() ([]byte, error)
 }
 
+// ErrNoGenerator reports an architecture without a step-by-step
+// Generator yet (its Sample works).
+var ErrNoGenerator = errors.New("engine: no step-by-step generator for this architecture yet")
+
 // generative is a model with a Generator.
 type generative interface {
 	generate(ctx context.Context, x []float32, opt SampleOptions) (Generator, error)
@@ -63,7 +68,7 @@ type generative interface {
 func Generate(ctx context.Context, m Model, x []float32, opt SampleOptions) (Generator, error) {
 	g, ok := m.(generative)
 	if !ok {
-		return nil, fmt.Errorf("engine: %s: no step-by-step generator yet", m.Info().Arch)
+		return nil, fmt.Errorf("%w (%s)", ErrNoGenerator, m.Info().Arch)
 	}
 	if opt.OnStep != nil {
 		return nil, fmt.Errorf("engine: Generate: OnStep must be nil (the caller takes the steps with Next)")
@@ -78,7 +83,7 @@ func Generate(ctx context.Context, m Model, x []float32, opt SampleOptions) (Gen
 func Restore(m Model, state []byte) (Generator, error) {
 	g, ok := m.(generative)
 	if !ok {
-		return nil, fmt.Errorf("engine: %s: no step-by-step generator yet", m.Info().Arch)
+		return nil, fmt.Errorf("%w (%s)", ErrNoGenerator, m.Info().Arch)
 	}
 	r := newStateReader(state)
 	h, err := readGenHeader(r, m.Info(), len(state))

@@ -136,7 +136,11 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 	}
-	for i := 0; i < *n; i += *batch {
+	forked, err := completeByFork(ctx, m, x, *n, *batch, known, labels, *seed, *temp, view)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < *n && !forked; i += *batch {
 		j := min(i+*batch, *n)
 		opt := engine.SampleOptions{Seed: *seed + uint64(i), Temperature: *temp, Known: known}
 		if labels != nil {
@@ -167,6 +171,53 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "wrote %d samples%s of %s (%dx%d) to %s\n", *n, what, info.Arch, h, w, *out)
 	return nil
+}
+
+// completeByFork completes the n examples of x (all holding the same
+// known rows) by computing the known rows once and forking: batch i
+// (of --batch samples) is a fork whose stream k draws from random stream
+// k of seed+i, as the batch of a Sample call would. It reports false,
+// leaving the work to Sample, when there is nothing to complete, when the
+// architecture has no generator, or when each sample draws a latent of
+// its own from the known rows (a class without --class, a MADE mixture's
+// component), which a fork would share.
+func completeByFork(ctx context.Context, m engine.Model, x []float32, n, batch int, known []bool, labels []int, seed uint64, temp float64, view *streamView) (bool, error) {
+	info := m.Info()
+	if known == nil || (info.Classes > 0 && labels == nil) || info.Arch == "made" {
+		return false, nil
+	}
+	D := info.Dims
+	opt := engine.SampleOptions{Seed: seed, Temperature: temp, Known: known}
+	if labels != nil {
+		opt.Labels = labels[:1]
+	}
+	parent, err := engine.Generate(ctx, m, x[:D], opt)
+	if errors.Is(err, engine.ErrNoGenerator) {
+		return false, nil
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return false, err
+		}
+		return false, usageError{fmt.Errorf("--complete: %w", err)}
+	}
+	for i := 0; i < n; i += batch {
+		j := min(i+batch, n)
+		f, err := parent.Fork(j-i, seed+uint64(i))
+		if err != nil {
+			return false, err
+		}
+		for st, err := range engine.Steps(ctx, f) {
+			if err != nil {
+				return false, err
+			}
+			if view != nil && i == 0 {
+				view.onStep(st)
+			}
+		}
+		copy(x[i*D:j*D], f.Values())
+	}
+	return true, nil
 }
 
 // imageSize reads (height, width) from a [H W] or [1 H W] data shape.
