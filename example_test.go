@@ -3,6 +3,7 @@ package arinfer_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/arinfer/arinfer"
@@ -63,4 +64,44 @@ func ExampleModel_cancel() {
 	err = m.LogProb(ctx, make([]float32, m.Info().Dims), make([]float64, 1))
 	fmt.Println(err)
 	// Output: context canceled
+}
+
+// A generation as a value: take half the steps, save the state, restore
+// it, and finish both; then fork the saved generation into 3 variants.
+func ExampleGenerate() {
+	ctx := context.Background()
+	m, err := arinfer.Open("models/mnist-nade.arw")
+	if err != nil {
+		panic(err)
+	}
+	g, err := arinfer.Generate(ctx, m, make([]float32, m.Info().Dims), arinfer.SampleOptions{Seed: 7})
+	if err != nil {
+		panic(err)
+	}
+	for g.Pos() < m.Info().Dims/2 {
+		if _, err := g.Next(ctx); err != nil {
+			panic(err)
+		}
+	}
+	state, err := g.MarshalBinary()
+	if err != nil {
+		panic(err)
+	}
+	r, err := arinfer.Restore(m, state)
+	if err != nil {
+		panic(err)
+	}
+	variants, err := r.Fork(3, 99)
+	if err != nil {
+		panic(err)
+	}
+	for _, gen := range []arinfer.Generator{g, r, variants} {
+		for _, err := range arinfer.Steps(ctx, gen) {
+			if err != nil {
+				panic(err)
+			}
+		}
+	}
+	fmt.Println(slices.Equal(g.Values(), r.Values()), variants.Batch(), len(state) > 0)
+	// Output: true 3 true
 }

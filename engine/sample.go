@@ -251,6 +251,10 @@ func sampleArgs(x []float32, dims int, order []int32, opt *SampleOptions) (B int
 	if known, err = knownPrefix(opt.Known, order); err != nil {
 		return
 	}
+	if opt.Labels != nil {
+		err = errorf("Labels given to an unconditional model")
+		return
+	}
 	err = checkKnownBinary(x, dims, order[:known])
 	return
 }
