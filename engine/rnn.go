@@ -262,9 +262,15 @@ func (m *rnn) prepare(ws *rnnWork, B int) {
 	}
 }
 
+// rnnHook, when not nil (tests only), is told every step of B examples.
+var rnnHook func(B int)
+
 // step advances the B examples of ws by one time step on the input symbols
 // ws.sym and writes the step's logits to ws.out (B x C).
 func (m *rnn) step(ws *rnnWork, B int) {
+	if rnnHook != nil {
+		rnnHook(B)
+	}
 	H, L := m.H, m.L
 	LH, G := L*H, 4*H
 	hs, g := ws.hs[:B*LH], ws.g[:B*G]
