@@ -223,55 +223,81 @@ func (m *convModel) sampleGroup(ws *convWork, s *convSample, e0, e1 int) error {
 	}
 	ws.vals = growF(ws.vals, B)
 	ws.uv = growF(ws.uv, B)
-	m.net.initState(ws, B)
 	kr := s.kn / W
-	if kr > 0 {
-		m.fillU(ws, x, B, kr)
-		feat := m.net.forward(ws, B, kr, labels, true, opt.OnStep != nil)
-		if opt.OnStep != nil {
-			for t := 0; t < kr*W; t++ {
-				z := m.headAt(ws, B, feat[t*m.F:], kr*W*m.F)
-				convHookPixel('z', 0, t/W, t%W, B)
-				for e := 0; e < B; e++ {
-					ws.vals[e] = x[e*D+t]
-				}
-				opt.OnStep(Step{Index: t, Dim: t, Known: true, Logits: z[:B*C], Values: ws.vals[:B]})
+	feat := m.prime(ws, x, B, kr, labels, opt.OnStep != nil)
+	if opt.OnStep != nil {
+		for t := 0; t < kr*W; t++ {
+			z := m.headAt(ws, B, feat[t*m.F:], kr*W*m.F)
+			convHookPixel('z', 0, t/W, t%W, B)
+			for e := 0; e < B; e++ {
+				ws.vals[e] = x[e*D+t]
 			}
+			opt.OnStep(Step{Index: t, Dim: t, Known: true, Logits: z[:B*C], Values: ws.vals[:B]})
 		}
 	}
-	for r := kr; r < m.H; r++ {
-		if err := s.ctx.Err(); err != nil {
-			return err
-		}
-		m.net.rowStart(ws, B, r, labels)
-		for c := 0; c < W; c++ {
-			t := r*W + c
-			feat, stride := m.net.pixel(ws, B, r, c, labels)
-			z := m.headAt(ws, B, feat, stride)
-			convHookPixel('z', 0, r, c, B)
-			for e := 0; e < B; e++ {
-				v := x[e*D+t]
-				if t >= s.kn {
-					if C == 1 {
-						v = ws.rng.bernoulli(e, z[e], s.invT)
-					} else {
-						v = float32(ws.rng.categorical(e, z[e*C:(e+1)*C], s.invT, ws.prob))
-					}
-					x[e*D+t] = v
-				}
-				ws.vals[e] = v
-				ws.uv[e] = v / float32(m.K-1)
-			}
-			m.net.setPixel(ws, B, r, c, ws.uv[:B])
-			if opt.OnStep != nil {
-				opt.OnStep(Step{Index: t, Dim: t, Known: t < s.kn, Logits: z[:B*C], Values: ws.vals[:B]})
+	for t := kr * W; t < D; t++ {
+		if t%W == 0 {
+			if err := s.ctx.Err(); err != nil {
+				return err
 			}
 		}
-		if r < m.H-1 {
-			m.net.rowEnd(ws, B, r, labels)
+		z := m.step(ws, x, B, t, s.kn, s.invT, labels)
+		if opt.OnStep != nil {
+			opt.OnStep(Step{Index: t, Dim: t, Known: t < s.kn, Logits: z[:B*C], Values: ws.vals[:B]})
 		}
 	}
 	return nil
+}
+
+// prime sizes and zeroes the sampler state of the B examples of x and
+// computes it for their kr known rows in one forward pass (the state as
+// it is after row kr-1 is complete). With full it also returns the
+// features of those rows (F values per pixel, example e's kr*W pixels
+// from feat[e*kr*W*F]), which the head reads when the known steps are
+// reported.
+func (m *convModel) prime(ws *convWork, x []float32, B, kr int, labels []int, full bool) []float32 {
+	m.net.initState(ws, B)
+	if kr == 0 {
+		return nil
+	}
+	m.fillU(ws, x, B, kr)
+	return m.net.forward(ws, B, kr, labels, true, full)
+}
+
+// step takes pixel t = (r, c) of the B examples of x (D values each, all
+// pixels before t set in the state): it starts row r (c = 0), computes
+// every layer and the head at the pixel, draws the pixel from each
+// example's stream in ws.rng (t >= kn) or keeps its known value (t < kn),
+// records it, and ends row r (c = W-1, but the last row). It returns the
+// B x C logits; ws.vals (B, sized by the caller) holds the values. Sample
+// and the Generator take the same steps.
+func (m *convModel) step(ws *convWork, x []float32, B, t, kn int, invT float64, labels []int) []float32 {
+	W, D, C := m.W, m.D, m.C
+	r, c := t/W, t%W
+	if c == 0 {
+		m.net.rowStart(ws, B, r, labels)
+	}
+	feat, stride := m.net.pixel(ws, B, r, c, labels)
+	z := m.headAt(ws, B, feat, stride)
+	convHookPixel('z', 0, r, c, B)
+	for e := 0; e < B; e++ {
+		v := x[e*D+t]
+		if t >= kn {
+			if C == 1 {
+				v = ws.rng.bernoulli(e, z[e], invT)
+			} else {
+				v = float32(ws.rng.categorical(e, z[e*C:(e+1)*C], invT, ws.prob))
+			}
+			x[e*D+t] = v
+		}
+		ws.vals[e] = v
+		ws.uv[e] = v / float32(m.K-1)
+	}
+	m.net.setPixel(ws, B, r, c, ws.uv[:B])
+	if c == W-1 && r < m.H-1 {
+		m.net.rowEnd(ws, B, r, labels)
+	}
+	return z
 }
 
 // convHookPixel reports one pixel of n images to convHook.
