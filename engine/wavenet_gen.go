@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 )
 
 // waveGen is the wavenet's Generator: the queues of every layer (ws.hist,
@@ -11,8 +12,11 @@ import (
 // is waveNet.step, the draws those of Sample.
 type waveGen struct {
 	genBase
-	m  *waveNet
-	ws *waveWork
+	m    *waveNet
+	ws   *waveWork
+	prob []float64 // B x C: each stream's categorical scratch
+	p32  []float32 // B x C
+	task waveGenStep
 }
 
 func (m *waveNet) generate(ctx context.Context, x []float32, opt SampleOptions) (Generator, error) {
@@ -55,6 +59,7 @@ func (m *waveNet) generate(ctx context.Context, x []float32, opt SampleOptions) 
 	}
 	m.initSteps(ws, B)
 	ws.dropPass()
+	g.scratch()
 	g.pos = kn
 	return g, nil
 }
@@ -77,27 +82,55 @@ func (m *waveNet) stepSetup(ws *waveWork, B int) {
 }
 
 func (g *waveGen) Next(ctx context.Context) (Step, error) {
-	m, ws, T, C := g.m, g.ws, g.T, g.m.C
 	t := g.pos
-	if t >= T {
+	if t >= g.T {
 		return Step{}, io.EOF
 	}
 	if err := ctx.Err(); err != nil {
 		return Step{}, err
 	}
-	z := m.step(ws, g.x, g.B, t)
-	for e := 0; e < g.B; e++ {
+	// Groups of 4 streams over the cores (see stepRange): the arithmetic
+	// does not depend on the split.
+	if units := (g.B + 3) / 4; runtime.GOMAXPROCS(0) > 1 && units >= 2 {
+		g.task = waveGenStep{g: g}
+		if err := parallelFor(ctx, units, 1, &g.task); err != nil {
+			return Step{}, err
+		}
+	} else {
+		g.streams(0, g.B)
+	}
+	g.m.advanceQueues(g.ws)
+	g.pos++
+	C := g.m.C
+	return Step{Index: t, Dim: t, Logits: g.ws.logits[:g.B*C], Values: g.vals}, nil
+}
+
+// streams takes step g.pos of streams [e0, e1) and draws their values.
+func (g *waveGen) streams(e0, e1 int) {
+	m, ws, T, C, t := g.m, g.ws, g.T, g.m.C, g.pos
+	m.stepRange(ws, g.x, e0, e1, t)
+	z := ws.logits
+	rg := rngs{r: ws.rng.r} // the streams, with each stream's own scratch
+	for e := e0; e < e1; e++ {
 		var v float32
 		if C == 1 {
-			v = ws.rng.bernoulli(e, z[e], g.invT)
+			v = rg.bernoulli(e, z[e], g.invT)
 		} else {
-			v = float32(ws.rng.categorical(e, z[e*C:(e+1)*C], g.invT, ws.prob))
+			rg.p32 = g.p32[e*C : (e+1)*C : (e+1)*C]
+			v = float32(rg.categorical(e, z[e*C:(e+1)*C], g.invT, g.prob[e*C:(e+1)*C]))
 		}
 		g.x[e*T+t] = v
 		g.vals[e] = v
 	}
-	g.pos++
-	return Step{Index: t, Dim: t, Logits: z[:g.B*C], Values: g.vals}, nil
+}
+
+// waveGenStep is a step of a group of streams' units [lo, hi) (4 streams
+// each), for parallelFor.
+type waveGenStep struct{ g *waveGen }
+
+func (s *waveGenStep) run(lo, hi int) error {
+	s.g.streams(4*lo, min(4*hi, s.g.B))
+	return nil
 }
 
 func (g *waveGen) Fork(n int, seed uint64) (Generator, error) {
@@ -119,6 +152,7 @@ func (g *waveGen) Fork(n int, seed uint64) (Generator, error) {
 		copy(dst, repeatRows(src, per, n))
 	}
 	m.setLabels(f.ws, f.labels)
+	f.scratch()
 	return f, nil
 }
 
@@ -160,5 +194,14 @@ func (m *waveNet) restore(r *stateReader, h *genHeader) (Generator, error) {
 		return nil, r.err
 	}
 	m.setLabels(ws, g.labels)
+	g.scratch()
 	return g, nil
+}
+
+// scratch sizes the draws' per-stream scratch.
+func (g *waveGen) scratch() {
+	if C := g.m.C; C > 1 {
+		g.prob = make([]float64, g.B*C)
+		g.p32 = make([]float32, g.B*C)
+	}
 }

@@ -90,3 +90,21 @@ func TestWaveStateRefusesOtherLengthAndStorage(t *testing.T) {
 	_, err = Restore(buildWave(t, r, Options{StepWeights: 1}), s)
 	require.ErrorIs(t, err, ErrState)
 }
+
+// TestWaveGeneratorOverCores runs the shared checks on 9 streams, whose
+// steps the generator splits over the cores in groups of 4 streams.
+func TestWaveGeneratorOverCores(t *testing.T) {
+	for i, cfg := range []Config{waveConfigs[1], waveConfigs[3]} {
+		rng := rand.New(rand.NewPCG(uint64(i), 95))
+		r := randomWave(rng, cfg)
+		m := withLength(t, buildWave(t, r, Options{}), 20)
+		x := randSymbols(rng, 9*20, r.K)
+		opt := SampleOptions{Seed: 5, Known: prefixMask(20, 4)}
+		if r.N > 0 {
+			opt.Labels = randLabels(rng, 9, r.N)
+		}
+		t.Run(waveName(cfg), func(t *testing.T) {
+			checkGenerator(t, genCase{name: waveName(cfg), m: m, x: x, opt: opt}, nil)
+		})
+	}
+}

@@ -257,56 +257,75 @@ func (m *waveNet) initSteps(ws *waveWork, B int) {
 // step computes the outputs (B x C) of step t of the B streams of x, all
 // steps before t known, and advances the queues.
 func (m *waveNet) step(ws *waveWork, x []float32, B, t int) []float32 {
+	m.stepRange(ws, x, 0, B, t)
+	m.advanceQueues(ws)
+	return ws.logits[:B*m.C]
+}
+
+// advanceQueues moves every layer's oldest slot on by one, after a step
+// of all streams.
+func (m *waveNet) advanceQueues(ws *waveWork) {
+	for l, d := range m.dil {
+		if ws.ptr[l]++; ws.ptr[l] == d {
+			ws.ptr[l] = 0
+		}
+	}
+}
+
+// stepRange computes step t of streams [e0, e1) of x (their outputs in
+// ws.logits), popping each layer's slot ws.ptr[l] and pushing into it;
+// the slots move on in advanceQueues, once all streams have taken the
+// step. Streams are independent, so ranges may run at once; a range that
+// starts at a multiple of 4 does each stream's arithmetic exactly as the
+// whole batch would (MatVec groups vectors by at most 4 from the first).
+func (m *waveNet) stepRange(ws *waveWork, x []float32, e0, e1, t int) {
 	R, G, T := m.R, m.G, m.T
 	ld := 2*R + m.S
-	y := ws.y[:B*ld]
-	for e := 0; e < B; e++ {
-		ye := y[e*ld : (e+1)*ld]
+	n := e1 - e0
+	y := ws.y[e0*ld : e1*ld]
+	for e := e0; e < e1; e++ {
+		ye := ws.y[e*ld : (e+1)*ld]
 		m.input(ye[R:2*R], x[e*T:(e+1)*T], t)
 		clear(ye[2*R:])
 	}
-	hookWave('i', 0, t, t+1, B)
+	hookWave('i', 0, t, t+1, n)
+	G2 := 2 * G
+	sa, sg := ws.sa[e0*G2:e1*G2], ws.sg[e0*G:e1*G]
 	for l := range m.layers {
 		ly := &m.layers[l]
 		d, p := ly.d, ws.ptr[l]
 		q := m.queue(ws, l)
-		for e := 0; e < B; e++ {
+		for e := e0; e < e1; e++ {
 			slot := q[(e*d+p)*R : (e*d+p+1)*R]
-			ye := y[e*ld : e*ld+2*R]
+			ye := ws.y[e*ld : e*ld+2*R]
 			copy(ye[:R], slot)
 			copy(slot, ye[R:])
 		}
-		if p++; p == d {
-			p = 0
-		}
-		ws.ptr[l] = p
 		if ws.labels != nil {
-			G2 := 2 * G
-			for e := 0; e < B; e++ {
+			for e := e0; e < e1; e++ {
 				o := (e*m.L + l) * G2
 				copy(ws.sa[e*G2:(e+1)*G2], ws.lbias[o:o+G2])
 			}
-			kernels.MatVec(ly.step, B, y, ld, nil, ws.sa, 2*G, true)
+			kernels.MatVec(ly.step, n, y, ld, nil, sa, G2, true)
 		} else {
-			kernels.MatVec(ly.step, B, y, ld, ly.b, ws.sa, 2*G, false)
+			kernels.MatVec(ly.step, n, y, ld, ly.b, sa, G2, false)
 		}
-		hookWave('d', l+1, t, t+1, B)
-		kernels.GateRows(B, G, ws.sa, 2*G, ws.sg, G)
+		hookWave('d', l+1, t, t+1, n)
+		kernels.GateRows(n, G, sa, G2, sg, G)
 		if ly.res != nil {
-			kernels.MatVec(ly.rs, B, ws.sg, G, ly.rsB, y[R:], ld, true)
+			kernels.MatVec(ly.rs, n, sg, G, ly.rsB, y[R:], ld, true)
 		} else {
-			kernels.MatVec(ly.rs, B, ws.sg, G, ly.rsB, y[2*R:], ld, true)
+			kernels.MatVec(ly.rs, n, sg, G, ly.rsB, y[2*R:], ld, true)
 		}
-		hookWave('r', l+1, t, t+1, B)
+		hookWave('r', l+1, t, t+1, n)
 	}
-	for e := 0; e < B; e++ {
-		sk := y[e*ld+2*R : (e+1)*ld]
+	for e := e0; e < e1; e++ {
+		sk := ws.y[e*ld+2*R : (e+1)*ld]
 		kernels.Relu(sk, sk)
 	}
-	h1 := ws.h1[:B*m.O]
-	kernels.MatVec(m.h1m, B, y[2*R:], ld, m.b1, h1, m.O, false)
+	h1 := ws.h1[e0*m.O : e1*m.O]
+	kernels.MatVec(m.h1m, n, y[2*R:], ld, m.b1, h1, m.O, false)
 	kernels.Relu(h1, h1)
-	kernels.MatVec(m.h2m, B, h1, m.O, m.b2, ws.logits, m.C, false)
-	hookWave('h', 0, t, t+1, B)
-	return ws.logits[:B*m.C]
+	kernels.MatVec(m.h2m, n, h1, m.O, m.b2, ws.logits[e0*m.C:e1*m.C], m.C, false)
+	hookWave('h', 0, t, t+1, n)
 }
