@@ -573,28 +573,10 @@ func (m *made) LogProb(ctx context.Context, x []float32, out []float64) error {
 // cores, one whole example at a time; with one, the batch advances a step
 // at a time so that each step reaches the callback for every example.
 func (m *made) Sample(ctx context.Context, x []float32, opt SampleOptions) error {
-	D, K := m.info.Dims, len(m.comps)
-	B, err := checkSampleBuf(x, D)
+	D := m.info.Dims
+	B, invT, known, err := m.sampleArgs(x, &opt)
 	if err != nil {
 		return err
-	}
-	invT, err := invTemperature(opt.Temperature)
-	if err != nil {
-		return err
-	}
-	known := 0
-	for k := range m.comps {
-		n, err := knownPrefix(opt.Known, m.comps[k].order)
-		if err != nil {
-			if K > 1 {
-				return fmt.Errorf("component %d: %w", k, err)
-			}
-			return err
-		}
-		known = n
-		if err := checkKnownBinary(x, D, m.comps[k].order[:known]); err != nil {
-			return err
-		}
 	}
 	ws := m.pool.Get().(*madeWork)
 	defer m.pool.Put(ws)
@@ -649,6 +631,34 @@ func (m *made) Sample(ctx context.Context, x []float32, opt SampleOptions) error
 		opt.OnStep(Step{Index: t, Dim: dim, Dims: ws.dims[:B], Known: t < known, Logits: ws.lg[:B], Values: ws.vals[:B]})
 	}
 	return nil
+}
+
+// sampleArgs validates a Sample (or Generate) call and returns the batch
+// size, the inverse temperature and the number of known leading steps,
+// which must be the same first steps of every component's ordering and
+// hold 0 or 1.
+func (m *made) sampleArgs(x []float32, opt *SampleOptions) (B int, invT float64, known int, err error) {
+	D, K := m.info.Dims, len(m.comps)
+	if B, err = checkSampleBuf(x, D); err != nil {
+		return
+	}
+	if invT, err = invTemperature(opt.Temperature); err != nil {
+		return
+	}
+	for k := range m.comps {
+		n, err := knownPrefix(opt.Known, m.comps[k].order)
+		if err != nil {
+			if K > 1 {
+				return 0, 0, 0, fmt.Errorf("component %d: %w", k, err)
+			}
+			return 0, 0, 0, err
+		}
+		known = n
+		if err := checkKnownBinary(x, D, m.comps[k].order[:known]); err != nil {
+			return 0, 0, 0, err
+		}
+	}
+	return
 }
 
 // madeSampleTask samples examples [lo, hi) of one Sample call one whole
