@@ -303,3 +303,28 @@ func TestDigestFollowsSpec(t *testing.T) {
 	assert.Equal(t, want, fm.Info().Digest(), "the same weights from a file")
 	assert.NotEqual(t, want, buildWave(t, r, Options{StepWeights: 2}).Info().Digest())
 }
+
+// TestUnconditionalRefusesLabels: Sample and Generate of every
+// unconditional architecture refuse Labels, as SampleOptions says.
+func TestUnconditionalRefusesLabels(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(1, 96))
+	models := map[string]Model{}
+	for _, cfg := range []Config{
+		{Arch: "fvsbn", Dims: 5},
+		{Arch: "nade", Dims: 5, Hidden: []int{3}},
+	} {
+		models[cfg.Arch] = build(t, randomModel(rng, cfg))
+	}
+	for _, arch := range []string{"lstm", "gru"} {
+		models[arch] = buildRNN(t, randomRNN(rng, Config{Arch: arch, Dims: 5, Hidden: []int{3}, Embed: 2}))
+	}
+	for arch, m := range models {
+		t.Run(arch, func(t *testing.T) {
+			opt := SampleOptions{Labels: []int{0}}
+			assert.ErrorContains(t, m.Sample(ctx, make([]float32, 5), opt), "unconditional")
+			_, err := Generate(ctx, m, make([]float32, 5), opt)
+			assert.ErrorContains(t, err, "unconditional")
+		})
+	}
+}

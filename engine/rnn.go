@@ -452,6 +452,9 @@ func (m *rnn) Sample(ctx context.Context, x []float32, opt SampleOptions) error 
 	if err != nil {
 		return err
 	}
+	if err := checkSampleLabels(m.info.Arch, 0, B, opt.Labels); err != nil {
+		return err
+	}
 	for e := 0; e < B; e++ {
 		for t, v := range x[e*D : e*D+known] {
 			if !(v >= 0 && v < float32(m.K)) || v != float32(int32(v)) {
