@@ -317,3 +317,22 @@ func ReadStateInfo(state []byte) (StateInfo, error) {
 	si.Arch, si.Batch, si.Dims, si.Pos = arch, int(B), int(T), int(pos)
 	return si, nil
 }
+
+// ForkStreams is g.Fork(n, seed) whose streams draw from the random
+// streams first, first+1, … under seed instead of 0, 1, …: a fork of N
+// streams cut into forks of consecutive ranges, each with its own first
+// stream, draws exactly what the one fork would, and the pieces can run
+// on several cores at once (distinct generators are safe for concurrent
+// use).
+func ForkStreams(g Generator, n int, seed uint64, first int) (Generator, error) {
+	if first < 0 {
+		return nil, fmt.Errorf("engine: ForkStreams: first stream %d", first)
+	}
+	f, err := g.Fork(n, seed)
+	if err != nil {
+		return nil, err
+	}
+	b := f.(interface{ base() *genBase }).base()
+	b.rng.resetAt(seed, first, len(b.rng.r)) // in place: the generator's workspace shares the streams
+	return f, nil
+}

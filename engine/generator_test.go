@@ -12,6 +12,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/arinfer/arinfer/format"
@@ -327,4 +328,44 @@ func TestUnconditionalRefusesLabels(t *testing.T) {
 			assert.ErrorContains(t, err, "unconditional")
 		})
 	}
+}
+
+// TestForkStreamsPieces cuts a fork of 10 streams into pieces of 4, 5 and
+// 1 with ForkStreams, runs them at once, and checks they draw what the one
+// fork draws.
+func TestForkStreamsPieces(t *testing.T) {
+	ctx := context.Background()
+	cfg := wav(16, []int{1, 2, 4}, 3, 3, 3, 4, 0, 3)
+	m := buildWave(t, randomWave(rand.New(rand.NewPCG(2, 97)), cfg), Options{})
+	x := randSymbols(rand.New(rand.NewPCG(3, 97)), 16, 3)
+	g, err := Generate(ctx, m, x, SampleOptions{Seed: 1, Known: prefixMask(16, 5)})
+	require.NoError(t, err)
+	whole, err := g.Fork(10, 77)
+	require.NoError(t, err)
+	want := runGen(t, whole).values
+	var pieces []Generator
+	first := 0
+	for _, n := range []int{4, 5, 1} {
+		p, err := ForkStreams(g, n, 77, first)
+		require.NoError(t, err)
+		pieces = append(pieces, p)
+		first += n
+	}
+	var wg sync.WaitGroup
+	for _, p := range pieces {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range Steps(ctx, p) {
+			}
+		}()
+	}
+	wg.Wait()
+	var got []float32
+	for _, p := range pieces {
+		got = append(got, p.Values()...)
+	}
+	assert.Equal(t, want, got)
+	_, err = ForkStreams(g, 2, 77, -1)
+	assert.Error(t, err)
 }

@@ -12,6 +12,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/arinfer/arinfer"
@@ -175,8 +177,9 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // completeByFork completes the n examples of x (all holding the same
 // known rows) by computing the known rows once and forking: batch i
-// (of --batch samples) is a fork whose stream k draws from random stream
-// k of seed+i, as the batch of a Sample call would. It reports false,
+// (of --batch samples) is forked off in one piece per core, its stream k
+// drawing from random stream k of seed+i, as the batch of a Sample call
+// would. It reports false,
 // leaving the work to Sample, when there is nothing to complete, when the
 // architecture has no generator, or when each sample draws a latent of
 // its own from the known rows (a class without --class, a MADE mixture's
@@ -201,21 +204,42 @@ func completeByFork(ctx context.Context, m engine.Model, x []float32, n, batch i
 		}
 		return false, usageError{fmt.Errorf("--complete: %w", err)}
 	}
+	// Batch i forks its streams off the parent in one piece per core
+	// (ForkStreams: the same random streams as one fork), run at once.
+	pieces := runtime.GOMAXPROCS(0)
+	if view != nil {
+		pieces = 1 // the view draws the first batch's streams as they come
+	}
 	for i := 0; i < n; i += batch {
-		j := min(i+batch, n)
-		f, err := parent.Fork(j-i, seed+uint64(i))
-		if err != nil {
-			return false, err
-		}
-		for st, err := range engine.Steps(ctx, f) {
+		k := min(batch, n-i)
+		parts := min(pieces, k)
+		errs := make([]error, parts)
+		var wg sync.WaitGroup
+		for p := 0; p < parts; p++ {
+			lo, hi := p*k/parts, (p+1)*k/parts
+			f, err := engine.ForkStreams(parent, hi-lo, seed+uint64(i), lo)
 			if err != nil {
 				return false, err
 			}
-			if view != nil && i == 0 {
-				view.onStep(st)
-			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for st, err := range engine.Steps(ctx, f) {
+					if err != nil {
+						errs[p] = err
+						return
+					}
+					if view != nil && i == 0 {
+						view.onStep(st)
+					}
+				}
+				copy(x[(i+lo)*D:(i+hi)*D], f.Values())
+			}()
 		}
-		copy(x[i*D:j*D], f.Values())
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return false, err
+		}
 	}
 	return true, nil
 }
