@@ -93,6 +93,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		fmt.Fprintf(stderr, "arinfer %s: %s\n", c.name, oneLine(err.Error()))
+		var fe flagError
+		if errors.As(err, &fe) {
+			fmt.Fprintf(stderr, "Run 'arinfer %s --help' for usage.\n", c.name)
+		}
 		var ue usageError
 		if errors.As(err, &ue) {
 			return 2
@@ -105,32 +109,49 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// newFlags returns a flag set that reports errors as one line (through the
-// returned error) and prints --help to stdout.
-func newFlags(name, synopsis string, stdout io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+// flagSet is a command's flags: errors are one line on stderr (run) plus a
+// pointer to --help; --help prints the usage on stdout.
+type flagSet struct {
+	*flag.FlagSet
+	synopsis string
+	stdout   io.Writer
+}
+
+// newFlags returns the flag set of command name.
+func newFlags(name, synopsis string, stdout io.Writer) *flagSet {
+	fs := &flagSet{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError), synopsis: synopsis, stdout: stdout}
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fmt.Fprintf(stdout, "usage: arinfer %s %s\n\nflags:\n", name, synopsis)
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
+	fs.Usage = func() {} // the flag package calls it on every error too: parse prints it for --help only
 	return fs
 }
 
+// printUsage writes the command's usage and flags to stdout.
+func (fs *flagSet) printUsage() {
+	fmt.Fprintf(fs.stdout, "usage: arinfer %s %s\n\nflags:\n", fs.Name(), fs.synopsis)
+	fs.SetOutput(fs.stdout)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// flagError is a flag the command line got wrong: run prints it and a
+// line pointing at the command's --help.
+type flagError struct{ usageError }
+
+// Unwrap makes a flagError a usageError too (exit status 2).
+func (e flagError) Unwrap() error { return e.usageError }
+
 // parse parses args, turning flag errors into usage errors and rejecting
 // stray arguments.
-func parse(fs *flag.FlagSet, args []string) error {
+func parse(fs *flagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
+			fs.printUsage()
 			return err
 		}
-		return usageError{err}
+		return flagError{usageError{err}}
 	}
 	if fs.NArg() > 0 {
-		return badInput("unexpected argument %q", fs.Arg(0))
+		return flagError{usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}}
 	}
 	return nil
 }

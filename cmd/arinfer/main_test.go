@@ -162,7 +162,6 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		{"truncated", []string{"sample", "--model", truncated, "-o", out}, "truncated.arw"},
 		{"bit flipped", []string{"score", "--model", bitflip}, "CRC-32"},
 		{"random bytes", []string{"info", "--model", rnd}, "random.arw"},
-		{"unknown flag", []string{"sample", "--model", model, "--bogus", "-o", out}, "bogus"},
 		{"negative n", []string{"sample", "--model", model, "-n", "-3", "-o", out}, "-n -3"},
 		{"temperature", []string{"sample", "--model", model, "--temperature", "0", "-o", out}, "temperature"},
 		{"temperature NaN", []string{"sample", "--model", model, "--temperature", "NaN", "-o", out}, "temperature"},
@@ -185,6 +184,32 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 			left, _ := filepath.Glob(filepath.Join(dir, ".arinfer-*"))
 			assert.Empty(t, left, "no temporary files left")
 		})
+	}
+}
+
+// A flag the command does not have, a flag value that does not parse,
+// and a stray argument: the problem on one line and a pointer to --help
+// on a second, nothing on stdout, status 2.
+func TestFlagErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sample", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"sample", "-n", "x"}, `invalid value "x" for flag -n`},
+		{[]string{"score", "--json=maybe"}, "--json"},
+		{[]string{"info", "extra"}, `unexpected argument "extra"`},
+		{[]string{"convert", "--dtype"}, "flag needs an argument: -dtype"},
+		{[]string{"bench", "-model"}, "flag needs an argument"},
+	} {
+		r := runCLI(t, c.args...)
+		assert.Equal(t, 2, r.code, "%v", c.args)
+		assert.Empty(t, r.stdout, "%v: nothing on stdout", c.args)
+		lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
+		require.Len(t, lines, 2, "%v: two lines on stderr: %q", c.args, r.stderr)
+		assert.Contains(t, lines[0], "arinfer "+c.args[0]+": ", "%v", c.args)
+		assert.Contains(t, lines[0], strings.TrimPrefix(c.want, "--"), "%v", c.args)
+		assert.Equal(t, "Run 'arinfer "+c.args[0]+" --help' for usage.", lines[1], "%v", c.args)
 	}
 }
 
