@@ -314,6 +314,7 @@ func TestUnconditionalRefusesLabels(t *testing.T) {
 	for _, cfg := range []Config{
 		{Arch: "fvsbn", Dims: 5},
 		{Arch: "nade", Dims: 5, Hidden: []int{3}},
+		{Arch: "made", Dims: 5, Hidden: []int{4}, Masks: 2},
 	} {
 		models[cfg.Arch] = build(t, randomModel(rng, cfg))
 	}

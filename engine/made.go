@@ -645,6 +645,9 @@ func (m *made) sampleArgs(x []float32, opt *SampleOptions) (B int, invT float64,
 	if invT, err = invTemperature(opt.Temperature); err != nil {
 		return
 	}
+	if err = checkSampleLabels(m.info.Arch, 0, B, opt.Labels); err != nil {
+		return
+	}
 	for k := range m.comps {
 		n, err := knownPrefix(opt.Known, m.comps[k].order)
 		if err != nil {
