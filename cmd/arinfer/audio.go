@@ -399,7 +399,9 @@ func classLabels(info engine.Info, class, n int) ([]int, error) {
 // scoreAudio scores WAV recordings (comma-separated paths) under an audio
 // model: each is μ-law coded (format/SPEC.md 3.9) and scored as one
 // sequence; the result is the NLL per sample, in bits, over all of them.
-func scoreAudio(ctx context.Context, m engine.Model, data string, class int) (n int, nats float64, samples int, err error) {
+// each, if not nil, is called after each recording with its position, path,
+// log-likelihood in nats and number of samples.
+func scoreAudio(ctx context.Context, m engine.Model, data string, class int, each func(i int, path string, ll float64, samples int) error) (n int, nats float64, samples int, err error) {
 	info := m.Info()
 	seq, ok := m.(engine.Sequence)
 	if !ok {
@@ -440,6 +442,11 @@ func scoreAudio(ctx context.Context, m engine.Model, data string, class int) (n 
 		}
 		if err != nil {
 			return 0, 0, 0, err
+		}
+		if each != nil {
+			if err := each(n, path, ll[0], len(p.Samples)); err != nil {
+				return 0, 0, 0, err
+			}
 		}
 		n++
 		nats -= ll[0]
