@@ -158,10 +158,3 @@ func (m *fvsbn) Sample(ctx context.Context, x []float32, opt SampleOptions) erro
 	}
 	return nil
 }
-
-func growF(s []float32, n int) []float32 {
-	if cap(s) < n {
-		return make([]float32, n)
-	}
-	return s[:n]
-}
