@@ -85,6 +85,12 @@ func validEdgeFiles(t testing.TB) map[string][]byte {
 	fixChecksums(b)
 	out["valid_minor_7_unknown_keys"] = b
 
+	// Reserved keys in a file of a newer minor version are ignored like
+	// any key that version may have added (SPEC.md 2.1).
+	js, data = splitFile(goodFile(t, "made"))
+	js = strings.Replace(js, `"dims":6`, `"dims":6,"gated":false,"mask_types":["B"]`, 1)
+	out["valid_made_minor_3_reserved_keys"] = rawFileMinor(js, data, 3)
+
 	// A pixelcnn without residual layers, 1x1 kernels and 256 grey levels.
 	h := Header{Arch: PixelCNN, Dims: 6, Shape: []int{2, 3}, Dist: Categorical, Categories: 256,
 		Channels: 3, Layers: 0, KernelSize: 1, InputKernel: 3, HeadChannels: 2, Classes: 1}

@@ -164,6 +164,51 @@ func TestRoundTripEveryArchAndDType(t *testing.T) {
 	}
 }
 
+// TestEncodeWritesCanonicalOrder checks that the writer stores tensors in
+// the canonical order of SPEC.md section 3 whatever order they are given
+// in (reversed, and MADE's per-layer order W1, b1, degrees1, ... that
+// training code produces), so the same content gives the same bytes.
+func TestEncodeWritesCanonicalOrder(t *testing.T) {
+	for _, name := range sampleNames() {
+		t.Run(name, func(t *testing.T) {
+			h := sampleHeaders()[name]
+			ts := sampleTensors(name, h, F32)
+			want, err := Encode(h, ts)
+			require.NoError(t, err)
+			reversed := slices.Clone(ts)
+			slices.Reverse(reversed)
+			got, err := Encode(h, reversed)
+			require.NoError(t, err)
+			assert.Equal(t, want, got)
+			assert.Equal(t, ts[0].Name, reversed[len(reversed)-1].Name, "the caller's slice is not reordered")
+
+			f, err := Read(bytes.NewReader(got), int64(len(got)))
+			require.NoError(t, err)
+			names, err := ExpectedTensors(h)
+			require.NoError(t, err)
+			var stored []string
+			for _, ti := range f.Tensors() {
+				stored = append(stored, ti.Name)
+			}
+			assert.Equal(t, names, stored)
+		})
+	}
+	h := sampleHeaders()["made"]
+	byName := map[string]Tensor{}
+	for _, tn := range sampleTensors("made", h, F32) {
+		byName[tn.Name] = tn
+	}
+	var perLayer []Tensor
+	for _, n := range []string{"order", "W1", "b1", "degrees1", "W2", "b2", "degrees2", "Wout", "bout", "A"} {
+		perLayer = append(perLayer, byName[n])
+	}
+	got, err := Encode(h, perLayer)
+	require.NoError(t, err)
+	golden, err := os.ReadFile(filepath.Join("testdata", "go_made.arw"))
+	require.NoError(t, err)
+	assert.Equal(t, golden, got)
+}
+
 func TestGoldenFiles(t *testing.T) {
 	for _, name := range sampleNames() {
 		t.Run(name, func(t *testing.T) {

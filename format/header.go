@@ -331,6 +331,9 @@ func parseHeader(path string, js []byte, minor uint16, dataLen uint64) (Header, 
 		return h, nil, err
 	}
 	h.Dist = Dist(dist)
+	if h.Dist != Bernoulli && h.Dist != Categorical {
+		return h, nil, p.err("dist", "unknown distribution %q (want bernoulli or categorical)", dist)
+	}
 	k, present, err := p.int("categories", false, 2, maxHyper)
 	if err != nil {
 		return h, nil, err
@@ -361,8 +364,6 @@ func parseHeader(path string, js []byte, minor uint16, dataLen uint64) (Header, 
 		default:
 			return h, nil, p.err("dist", "arch %s supports only dist bernoulli in format %d.%d", h.Arch, VersionMajor, VersionMinor)
 		}
-	default:
-		return h, nil, p.err("dist", "unknown distribution %q (want bernoulli or categorical)", dist)
 	}
 
 	switch h.Arch {
@@ -472,18 +473,16 @@ func parseIndex(path string, v json.RawMessage, strict bool, dataLen uint64) ([]
 				return nil, errorf(path, field, "unknown key %q", k)
 			}
 		}
-		get := func(k string) (json.RawMessage, error) {
-			r, ok := m[k]
-			if !ok || string(bytes.TrimSpace(r)) == "null" {
+		// Every key present and not null before any is decoded (SPEC.md
+		// 2.2): the first one missing, in the order name, dtype, shape,
+		// offset, length, is the one an error names.
+		for _, k := range tensorKeys {
+			if r, ok := m[k]; !ok || string(bytes.TrimSpace(r)) == "null" {
 				return nil, errorf(path, field+"."+k, "required key is missing or null")
 			}
-			return r, nil
 		}
 		var t TensorInfo
-		r, err := get("name")
-		if err != nil {
-			return nil, err
-		}
+		r := m["name"]
 		if err := json.Unmarshal(r, &t.Name); err != nil {
 			return nil, errorf(path, field+".name", "want a string, found %s", clip(r))
 		}
@@ -495,9 +494,7 @@ func parseIndex(path string, v json.RawMessage, strict bool, dataLen uint64) ([]
 			return nil, errorf(path, tf, "appears twice in the tensor index")
 		}
 		seen[t.Name] = true
-		if r, err = get("dtype"); err != nil {
-			return nil, err
-		}
+		r = m["dtype"]
 		var dt string
 		if err := json.Unmarshal(r, &dt); err != nil {
 			return nil, errorf(path, tf+".dtype", "want a string, found %s", clip(r))
@@ -506,9 +503,8 @@ func parseIndex(path string, v json.RawMessage, strict bool, dataLen uint64) ([]
 		if t.DType.Size() == 0 {
 			return nil, errorf(path, tf+".dtype", "unknown dtype %q (this build, format %d.%d, reads %s)", dt, VersionMajor, VersionMinor, joinDTypes())
 		}
-		if r, err = get("shape"); err != nil {
-			return nil, err
-		}
+		r = m["shape"]
+		var err error
 		if t.Shape, err = decodeIntList(r, 0, MaxRank, 1, math.MaxInt); err != nil {
 			return nil, errorf(path, tf+".shape", "%s", err.Error())
 		}
@@ -520,17 +516,11 @@ func parseIndex(path string, v json.RawMessage, strict bool, dataLen uint64) ([]
 				return nil, errorf(path, tf+".shape", "shape %v needs more bytes than the %d-byte data section", t.Shape, dataLen)
 			}
 		}
-		if r, err = get("offset"); err != nil {
-			return nil, err
-		}
-		off, err := decodeUint(r)
+		off, err := decodeUint(m["offset"])
 		if err != nil {
 			return nil, errorf(path, tf+".offset", "%s", err.Error())
 		}
-		if r, err = get("length"); err != nil {
-			return nil, err
-		}
-		length, err := decodeUint(r)
+		length, err := decodeUint(m["length"])
 		if err != nil {
 			return nil, errorf(path, tf+".length", "%s", err.Error())
 		}

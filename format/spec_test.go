@@ -3,10 +3,13 @@ package format
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"hash/crc32"
 	"math"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -83,4 +86,48 @@ func TestSpecExample(t *testing.T) {
 	assert.InDelta(t, -0.787338671698, ll, 1e-12)
 	c := f.Checksums()
 	assert.Equal(t, Checksums{Preamble: 0x663115dc, Header: 0x058dbea8, Data: 0x7d2df820, DataVerified: true}, c)
+}
+
+// specRounding reads the test vectors that follow <!-- spec-rounding --> in
+// SPEC.md: float32 bits and the float16 and bfloat16 bits a writer makes.
+func specRounding(t *testing.T) [][3]uint32 {
+	t.Helper()
+	text, err := os.ReadFile("SPEC.md")
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(string(text), "<!-- spec-rounding -->\n")
+	require.True(t, ok, "SPEC.md has the rounding table")
+	row := regexp.MustCompile("^\\| `([0-9A-F]{8})` \\|.*\\| `([0-9A-F]{4})` \\| `([0-9A-F]{4})` \\|$")
+	var out [][3]uint32
+	for _, line := range strings.Split(rest, "\n") {
+		if !strings.HasPrefix(line, "|") {
+			break
+		}
+		m := row.FindStringSubmatch(line)
+		if m == nil {
+			continue // the header and separator rows
+		}
+		var v [3]uint32
+		for i := range v {
+			n, err := strconv.ParseUint(m[i+1], 16, 32)
+			require.NoError(t, err)
+			v[i] = uint32(n)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func TestSpecRounding(t *testing.T) {
+	vectors := specRounding(t)
+	require.GreaterOrEqual(t, len(vectors), 20, "rows parsed from SPEC.md")
+	for _, v := range vectors {
+		f := math.Float32frombits(v[0])
+		assert.Equal(t, uint16(v[1]), F32ToF16(f), "float16 of %08X", v[0])
+		assert.Equal(t, uint16(v[2]), F32ToBF16(f), "bfloat16 of %08X", v[0])
+		// The tensor constructors write the same bits.
+		h := Float16Tensor("x", []int{1}, []float32{f})
+		assert.Equal(t, uint16(v[1]), binary.LittleEndian.Uint16(h.Data), "Float16Tensor of %08X", v[0])
+		b := BFloat16Tensor("x", []int{1}, []float32{f})
+		assert.Equal(t, uint16(v[2]), binary.LittleEndian.Uint16(b.Data), "BFloat16Tensor of %08X", v[0])
+	}
 }

@@ -46,6 +46,8 @@ type badFile struct {
 // headerCases are files whose JSON header breaks a rule (checksums valid).
 func headerCases(t testing.TB) []badFile {
 	made := goodFile(t, "made")
+	js, data := splitFile(made)
+	madeMinor2 := rawFileMinor(js, data, 2) // valid: a reader accepts any minor >= the arch's
 	nade := goodFile(t, "nade")
 	pc := goodFile(t, "pixelcnn")
 	gp := goodFile(t, "gatedpixelcnn")
@@ -69,6 +71,8 @@ func headerCases(t testing.TB) []badFile {
 		{"shape negative", made, `"shape":[1,2,3]`, `"shape":[-1,2,3]`, `header.shape: entry 0: value -1 outside`},
 		{"missing dist", made, `"dist":"bernoulli",`, ``, `header.dist: required key is missing`},
 		{"unknown dist", made, `"dist":"bernoulli"`, `"dist":"poisson"`, `header.dist: unknown distribution "poisson"`},
+		{"unknown dist without categories", editHeader(t, goodFile(t, "lstm"), `"categories":3,`, ``), `"dist":"categorical"`, `"dist":"poisson"`, `header.dist: unknown distribution "poisson"`},
+		{"unknown dist and categories not an integer", made, `"categories":2,"dims":6,"direct":true,"dist":"bernoulli"`, `"categories":"two","dims":6,"direct":true,"dist":"poisson"`, `header.dist: unknown distribution "poisson"`},
 		{"categorical made", made, `"dist":"bernoulli"`, `"dist":"categorical"`, `header.dist: arch made supports only dist bernoulli`},
 		{"categorical without categories", goodFile(t, "lstm"), `"categories":3,`, ``, `header.categories: required key is missing (it may be omitted only for dist bernoulli)`},
 		{"bernoulli categories", made, `"categories":2`, `"categories":3`, `header.categories: is 3, must be 2 for dist bernoulli`},
@@ -78,6 +82,7 @@ func headerCases(t testing.TB) []badFile {
 		{"masks missing", made, `"masks":2,`, ``, `header.masks: required key is missing`},
 		{"unknown key", made, `"dims":6`, `"dims":6,"dropout":0.5`, `header.dropout: unknown key in a version 1.0 file`},
 		{"reserved key", made, `"dims":6`, `"dims":6,"mask_types":["A"]`, `header.mask_types: key is reserved for a later version`},
+		{"reserved key in a made file of version 1.2", madeMinor2, `"dims":6`, `"dims":6,"gated":false`, `header.gated: key is reserved for a later version`},
 		{"duplicate key", made, `"dims":6`, `"dims":6,"dims":6`, `header: invalid JSON: duplicate key "dims"`},
 		{"duplicate key in meta", goodFile(t, "fvsbn"), `"epochs":3`, `"epochs":3,"epochs":4`, `duplicate key "epochs" in object "meta"`},
 		{"meta not an object", made, `"dims":6`, `"dims":6,"meta":[1]`, `header.meta: must be a JSON object, found [1]`},
@@ -101,6 +106,12 @@ func headerCases(t testing.TB) []badFile {
 		{"overlap", made, `"name":"W1","offset":192`, `"name":"W1","offset":128`, `tensor "W1".offset: offset 128 overlaps or precedes tensor "degrees2"`},
 		{"huge shape claim", made, `"length":120,"name":"W1","offset":192,"shape":[5,6]`, `"length":120,"name":"W1","offset":192,"shape":[1099511627776,1099511627776]`, `tensor "W1".shape: shape [1099511627776 1099511627776] needs more bytes than the`},
 		{"overflowing shape", made, `"length":120,"name":"W1","offset":192,"shape":[5,6]`, `"length":120,"name":"W1","offset":192,"shape":[4294967296,4294967296,4294967296]`, `tensor "W1".shape: shape`},
+		// A shape whose bytes exceed data_len is named as the shape, after
+		// the five keys are found present and before offset and length
+		// are read (SPEC.md 2.2).
+		{"huge shape and wrong length", made, `"length":120,"name":"W1","offset":192,"shape":[5,6]`, `"length":7,"name":"W1","offset":192,"shape":[1099511627776,1099511627776]`, `tensor "W1".shape: shape [1099511627776 1099511627776] needs more bytes than the`},
+		{"huge shape and misaligned offset", made, `"length":120,"name":"W1","offset":192,"shape":[5,6]`, `"length":120,"name":"W1","offset":3,"shape":[4294967296,4294967296,4294967296]`, `tensor "W1".shape: shape`},
+		{"huge shape and length missing", made, `"length":120,"name":"W1","offset":192,"shape":[5,6]`, `"name":"W1","offset":192,"shape":[1099511627776,1099511627776]`, `header.tensors[3].length: required key is missing or null`},
 		{"zero dimension", made, `"shape":[5,6]`, `"shape":[0,6]`, `tensor "W1".shape: entry 0: value 0 outside`},
 		{"tensor rank", made, `"shape":[5,6]`, `"shape":[1,1,1,1,1,1,1,5,6]`, `tensor "W1".shape: array has 9 entries, want between 0 and 8`},
 

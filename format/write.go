@@ -160,11 +160,14 @@ func nonNil(s []int) []int {
 	return s
 }
 
-// Encode returns the canonical .arw file for header h and tensors, which
-// are stored in the order given. The result is validated exactly as Read
-// would validate it, so Encode never produces a file the reader refuses.
+// Encode returns the canonical .arw file for header h and tensors. The
+// tensors are stored in canonical order (SPEC.md section 3, the order
+// ExpectedTensors returns) whatever order they are given in, so the same
+// content always gives the same bytes. The result is validated exactly as
+// Read would validate it, so Encode never produces a file the reader
+// refuses.
 func Encode(h Header, tensors []Tensor) ([]byte, error) {
-	b, err := encode(h, tensors)
+	b, err := encode(h, canonicalOrder(h, tensors))
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +177,32 @@ func Encode(h Header, tensors []Tensor) ([]byte, error) {
 	return b, nil
 }
 
-// encode lays out the file without validating the model.
+// canonicalOrder returns tensors sorted into the canonical order of h's
+// architecture. Names the architecture does not define keep their given
+// order after the others (validation then refuses them); if h itself is
+// invalid, tensors are returned as given and validation reports why.
+func canonicalOrder(h Header, tensors []Tensor) []Tensor {
+	names, err := ExpectedTensors(h)
+	if err != nil {
+		return tensors
+	}
+	rank := make(map[string]int, len(names))
+	for i, n := range names {
+		rank[n] = i
+	}
+	pos := func(t Tensor) int {
+		if r, ok := rank[t.Name]; ok {
+			return r
+		}
+		return len(names)
+	}
+	out := slices.Clone(tensors)
+	slices.SortStableFunc(out, func(a, b Tensor) int { return pos(a) - pos(b) })
+	return out
+}
+
+// encode lays out the file, tensors in the order given, without
+// validating the model.
 func encode(h Header, tensors []Tensor) ([]byte, error) {
 	infos := make([]TensorInfo, len(tensors))
 	var off uint64

@@ -123,6 +123,24 @@ def f32_to_bf16_bits(a):
     return r
 
 
+def f32_to_f16_bits(a):
+    """float32 array -> float16 bits (uint16), round to nearest, ties to even;
+    values too large become infinity. A NaN stays a NaN with its sign and the
+    top 10 bits of its payload, or payload 1 if those are all zero (SPEC.md
+    2.2): numpy's float16 cast agrees on numbers but may quiet a NaN on
+    hardware with float16 conversion instructions, so NaNs are set here."""
+    b = np.ascontiguousarray(a, dtype=np.float32).view(np.uint32)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow to infinity is the rule
+        r = np.asarray(b.view(np.float32).astype("<f2")).view(np.uint16).copy()
+    nan = (b & 0x7FFFFFFF) > 0x7F800000
+    if nan.any():
+        n = b[nan]
+        m = ((n >> 13) & 0x3FF).astype(np.uint16)
+        m[m == 0] = 1
+        r[nan] = ((n >> 16) & 0x8000).astype(np.uint16) | 0x7C00 | m
+    return r
+
+
 def bf16_bits_to_f32(bits):
     """bfloat16 bits (uint16 array) -> float32 array, exactly."""
     return (np.asarray(bits, dtype=np.uint32) << 16).view(np.float32)
@@ -709,8 +727,10 @@ def _to_storage(path, name, a, dt):
         return np.ascontiguousarray(a, dtype="<i4").tobytes()
     if dt == "bfloat16":
         return f32_to_bf16_bits(np.asarray(a, dtype=np.float32)).astype("<u2").tobytes()
-    # float16 from float32, so that rounding matches a float32 source exactly
-    return np.ascontiguousarray(np.asarray(a, dtype=np.float32), dtype=DTYPES[dt][1]).tobytes()
+    if dt == "float16":
+        # from float32, so that rounding matches a float32 source exactly
+        return f32_to_f16_bits(np.asarray(a, dtype=np.float32)).astype("<u2").tobytes()
+    return np.ascontiguousarray(np.asarray(a, dtype=np.float32), dtype="<f4").tobytes()
 
 
 def encode(header, tensors, dtypes=None, path=""):
@@ -720,7 +740,8 @@ def encode(header, tensors, dtypes=None, path=""):
     residual_channels, gate_channels, skip_channels, sample_rate, meta as
     the arch needs; a ``sample_rate`` of None or 0 means "not an audio
     model" and is left out) and ``tensors`` (mapping name -> array, stored
-    in iteration order).
+    in the canonical order of SPEC.md section 3, ``expected_tensors``,
+    whatever their iteration order).
     ``dtypes`` maps names to "float32", "float16", "bfloat16" or "int32";
     the default is int32 for integer arrays and float32 for float arrays.
     The result is validated with ``decode`` before it is returned."""
@@ -743,7 +764,7 @@ def encode(header, tensors, dtypes=None, path=""):
     if isinstance(hdr.get("direct"), np.bool_):
         hdr["direct"] = bool(hdr["direct"])
     index, blobs, off = [], [], 0
-    for name, a in tensors.items():
+    for name, a in _canonical_order(path, hdr, tensors):
         a = np.asarray(a)
         dt = dtypes.pop(name, None) or ("int32" if a.dtype.kind in "iu" else "float32")
         blob = _to_storage(path, name, a, dt)
@@ -776,6 +797,17 @@ def encode(header, tensors, dtypes=None, path=""):
     out[48:52] = struct.pack("<I", _crc(bytes(out[:48])))
     decode(out, path)
     return bytes(out)
+
+
+def _canonical_order(path, hdr, tensors):
+    """The (name, array) pairs of ``tensors`` in the canonical order of the
+    header's architecture; names it does not define keep their order after
+    the others (``decode`` then refuses them). An invalid header raises the
+    error ``decode`` would."""
+    h = _check_hyper(path, hdr, min_minor(hdr.get("arch")))
+    rank = {name: i for i, (name, _, _) in enumerate(expected_tensors(h))}
+    items = list(tensors.items())
+    return sorted(items, key=lambda kv: rank.get(kv[0], len(rank)))
 
 
 def write(path, header, tensors, dtypes=None):

@@ -137,6 +137,67 @@ def test_bfloat16_rounds_to_nearest_even():
     assert np.isnan(arw.bf16_bits_to_f32(arw.f32_to_bf16_bits(np.array([np.nan], np.float32))))[0]
 
 
+def spec_rounding():
+    """The test vectors after <!-- spec-rounding --> in SPEC.md 2.2:
+    (float32 bits, float16 bits, bfloat16 bits)."""
+    text = open(SPEC, encoding="utf-8").read()
+    rest = text.split("<!-- spec-rounding -->\n", 1)[1]
+    row = re.compile(r"^\| `([0-9A-F]{8})` \|.*\| `([0-9A-F]{4})` \| `([0-9A-F]{4})` \|$")
+    out = []
+    for line in rest.splitlines():
+        if not line.startswith("|"):
+            break
+        m = row.match(line)
+        if m:
+            out.append(tuple(int(g, 16) for g in m.groups()))
+    return out
+
+
+def test_rounding_vectors_of_the_spec(tmp_path):
+    vectors = spec_rounding()
+    assert len(vectors) >= 20
+    f32 = np.array([v[0] for v in vectors], np.uint32).view(np.float32)
+    f16 = np.array([v[1] for v in vectors], np.uint16)
+    bf16 = np.array([v[2] for v in vectors], np.uint16)
+    np.testing.assert_array_equal(arw.f32_to_f16_bits(f32), f16)
+    np.testing.assert_array_equal(arw.f32_to_bf16_bits(f32), bf16)
+    # The writer stores the same bits.
+    h = {"arch": "fvsbn", "dims": len(vectors), "shape": [len(vectors)], "dist": "bernoulli"}
+    n = len(vectors)
+    for dt, want in (("float16", f16), ("bfloat16", bf16)):
+        t = {"order": np.arange(n, dtype=np.int32), "W": np.zeros((n, n), np.float32), "b": f32}
+        _, _, index, data = arw.decode(arw.encode(h, t, {"b": dt}))
+        got = np.frombuffer(data, "<u2", n, index[2]["offset"])
+        np.testing.assert_array_equal(got, want, dt)
+
+
+def test_float16_nan_survives_a_trip_through_float32():
+    nan16 = np.array([s | 0x7C00 | m for s in (0, 0x8000) for m in range(1, 0x400)], np.uint16)
+    f32 = nan16.view(np.float16).astype(np.float32)
+    np.testing.assert_array_equal(arw.f32_to_f16_bits(f32), nan16)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_writer_stores_canonical_order(name):
+    """Whatever order the tensors come in, encode stores them in the order of
+    SPEC.md section 3, and the bytes are the canonical file's."""
+    h, t, dtypes = sample(name)
+    want = open(os.path.join(TESTDATA, "go_%s.arw" % name), "rb").read()
+    got = arw.encode(h, dict(reversed(list(t.items()))), dtypes)
+    assert got == want
+    _, hv, index, _ = arw.decode(got)
+    assert [e["name"] for e in index] == [n for n, _, _ in arw.expected_tensors(hv)]
+
+
+def test_made_per_layer_order_is_written_canonically():
+    """Training code lists MADE per layer (W1, b1, degrees1, ...); the writer
+    puts every degree tensor first, as SPEC.md 3.3 lists them."""
+    h, t = arw.read(os.path.join(TESTDATA, "py_made.arw"))
+    per_layer = ["order", "W1", "b1", "degrees1", "W2", "b2", "degrees2", "Wout", "bout", "A"]
+    got = arw.encode(h, {k: t[k] for k in per_layer})
+    assert got == open(os.path.join(TESTDATA, "go_made.arw"), "rb").read()
+
+
 def test_pytorch_rnn_state_dict_exports_unchanged(tmp_path):
     torch = pytest.importorskip("torch")
     K, E, H, N = 3, 2, 4, 2
