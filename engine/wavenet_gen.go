@@ -178,6 +178,11 @@ func (m *waveNet) restore(r *stateReader, h *genHeader) (Generator, error) {
 	if max := m.groupSize(0); g.B > max {
 		return nil, stateErr("%d streams exceed the %d this model allows", g.B, max)
 	}
+	// The queues are far larger than the values per stream: check that
+	// the bytes left can hold them before allocating them.
+	if need := 4 * int64(g.B) * int64(m.cum[m.L]) * int64(m.R); need > int64(len(r.b)) {
+		return nil, stateErr("%d streams of queues need %d bytes, %d are left", g.B, need, len(r.b))
+	}
 	ws := g.ws
 	m.stepSetup(ws, g.B)
 	ws.rng = g.rng

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -107,4 +108,31 @@ func TestWaveGeneratorOverCores(t *testing.T) {
 			checkGenerator(t, genCase{name: waveName(cfg), m: m, x: x, opt: opt}, nil)
 		})
 	}
+}
+
+// TestWaveStateHostileBatch restores a small state whose header claims
+// many streams of a short sequence (the values fit, the queues would not):
+// refused before the queues are allocated.
+func TestWaveStateHostileBatch(t *testing.T) {
+	cfg := wav(1, []int{512, 512}, 64, 2, 3, 3, 0, 3)
+	m := buildWave(t, randomWave(rand.New(rand.NewPCG(9, 96)), cfg), Options{})
+	g, err := Generate(context.Background(), m, make([]float32, 1), SampleOptions{})
+	require.NoError(t, err)
+	base := baseOf(g)
+	// 1000 streams of one value each: 4 kB of values, 256 MB of queues.
+	w := newStateWriter(0)
+	base.B = 1000
+	base.x = make([]float32, 1000)
+	base.rng.reset(1, 1000)
+	base.writeHeader(w)
+	w.i64("queue_pos", 0, 0)
+	state := w.finish()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	before := ms.TotalAlloc
+	_, err = Restore(m, state)
+	require.ErrorIs(t, err, ErrState)
+	assert.Contains(t, err.Error(), "queues need")
+	runtime.ReadMemStats(&ms)
+	assert.Less(t, ms.TotalAlloc-before, uint64(1<<20), "nothing near the claimed size allocated")
 }
