@@ -11,11 +11,18 @@ import (
 
 // made is the masked autoencoder for distribution estimation (Germain et
 // al. 2015) with an ensemble of K orderings/masks sharing one set of
-// weights. At load, each component's weights are permuted so that inputs
-// are in its ordering and every layer's units are sorted by degree; then
-// every mask is a staircase (row r of a layer reduces over a prefix
-// [0, hi[r]) of the previous layer) and runs on the masked-matmul kernels,
-// which skip masked-out blocks.
+// weights. With units sorted by degree and inputs in a component's
+// ordering, every mask is a staircase (row r of a layer reduces over a
+// prefix [0, hi[r]) of the previous layer) and runs on the masked-matmul
+// kernels, which skip masked-out blocks.
+//
+// The model keeps one copy of the weights, permuted at load into
+// component 0's order (inputs and outputs in its ordering, every layer's
+// units sorted by its degrees), shared by scoring, sampling and every
+// component: another component reads it through index maps (madeLayer's
+// rows and cols), which the masked product applies while it packs the
+// weights (kernels.MaskedGemmIndexed), so a component costs O(D+H) of
+// maps and biases, not a permuted copy of the weights.
 type made struct {
 	info   Info
 	sizes  []int // hidden sizes
@@ -25,13 +32,47 @@ type made struct {
 	pool   sync.Pool
 }
 
+// madeLayer is one layer of one component: the shared weights and the
+// component's view of them.
 type madeLayer struct {
 	out, in int
 	ld      int       // row stride of w: in rounded up to 16 floats (64 bytes)
-	w       []float32 // out x in (stride ld), permuted
-	b       []float32
-	hi      []int   // row r reduces over columns [0, hi[r])
-	deg     []int32 // hidden layers: the sorted degrees of the rows
+	w       []float32 // the shared out x in weights (stride ld), in component 0's order
+	// rows[r] is the row of w that holds this component's row r, cols[p]
+	// the column of w that holds its column p; nil: r and p themselves
+	// (component 0, and a component whose order matches on that side).
+	rows, cols []int32
+	b          []float32 // the component's bias, rows in its order
+	hi         []int     // row r reduces over columns [0, hi[r])
+	deg        []int32   // hidden layers: the sorted degrees of the rows
+}
+
+// at returns the component's weight in row r, column p.
+func (ly *madeLayer) at(r, p int) float32 {
+	if ly.rows != nil {
+		r = int(ly.rows[r])
+	}
+	if ly.cols != nil {
+		p = int(ly.cols[p])
+	}
+	return ly.w[r*ly.ld+p]
+}
+
+// row returns the shared weights' row that holds the component's row r.
+func (ly *madeLayer) row(r int) []float32 {
+	if ly.rows != nil {
+		r = int(ly.rows[r])
+	}
+	return ly.w[r*ly.ld : r*ly.ld+ly.ld]
+}
+
+// col returns the column of the shared weights that holds the component's
+// column p.
+func (ly *madeLayer) col(p int) int {
+	if ly.cols != nil {
+		return int(ly.cols[p])
+	}
+	return p
 }
 
 type madeComp struct {
@@ -93,21 +134,76 @@ func newMADE(info Info, cfg Config, w Weights) (*made, error) {
 		return nil, err
 	}
 	m := &made{info: info, sizes: slices.Clone(cfg.Hidden), comps: make([]madeComp, K), logK: math.Log(float64(K)), sameOr: true}
-	// Shared weights.
-	Ws := make([][]float32, L)
-	bs := make([][]float32, L)
-	degs := make([][]int32, L)
+	for k := range m.comps {
+		c := &m.comps[k]
+		c.order = orders[k*D : (k+1)*D]
+		if err := checkOrder(fmt.Sprintf("order[%d]", k), c.order); err != nil {
+			return nil, err
+		}
+		if !slices.Equal(c.order, orders[:D]) {
+			m.sameOr = false
+		}
+		c.hidden = make([]madeLayer, L)
+	}
+	// Every component's units by degree, with their degrees.
+	perms := make([][][]int, K) // per component and layer
+	for k := range perms {
+		perms[k] = make([][]int, L)
+	}
+	for l, h := range cfg.Hidden {
+		degs, err := itensor(w, "degrees"+strconv.Itoa(l+1), K, h)
+		if err != nil {
+			return nil, err
+		}
+		for k := range m.comps {
+			deg := degs[k*h : (k+1)*h]
+			for j, d := range deg {
+				if d < 0 || int(d) > D {
+					return nil, errorf("made: degrees%d[%d][%d] = %d is outside [0, %d]", l+1, k, j, d, D)
+				}
+			}
+			perms[k][l] = argsortStable(deg, D)
+			ly := &m.comps[k].hidden[l]
+			ly.deg = make([]int32, h)
+			for r, u := range perms[k][l] {
+				ly.deg[r] = deg[u]
+			}
+		}
+	}
+	// The shared weights in component 0's order, one tensor at a time (the
+	// file's values are dropped as soon as they are permuted).
+	c0 := &m.comps[0]
+	stepOf0 := make([]int32, D) // component 0's step of each dimension
+	for t, d := range c0.order {
+		stepOf0[d] = int32(t)
+	}
+	pos0 := make([][]int32, L) // component 0's position of each unit by degree
+	biases := make([][]float32, L+1)
 	in := D
 	for l, h := range cfg.Hidden {
 		n := strconv.Itoa(l + 1)
-		if Ws[l], err = tensor(w, "W"+n, h, in); err != nil {
+		W, err := tensor(w, "W"+n, h, in)
+		if err != nil {
 			return nil, err
 		}
-		if bs[l], err = tensor(w, "b"+n, h); err != nil {
+		if biases[l], err = tensor(w, "b"+n, h); err != nil {
 			return nil, err
 		}
-		if degs[l], err = itensor(w, "degrees"+n, K, h); err != nil {
-			return nil, err
+		src := c0.order // the columns: the input in ordering space, or the previous layer by degree
+		if l > 0 {
+			src = perm32(perms[0][l-1])
+		}
+		ly := &c0.hidden[l]
+		*ly = newLayer(h, in, ly.deg)
+		for r, u := range perms[0][l] {
+			row, dst := W[u*in:(u+1)*in], ly.w[r*ly.ld:]
+			for col, s := range src {
+				dst[col] = row[s]
+			}
+		}
+		pos0[l] = make([]int32, h)
+		for r, u := range perms[0][l] {
+			pos0[l][u] = int32(r)
 		}
 		m.info.Params += h*in + h
 		in = h
@@ -117,141 +213,160 @@ func newMADE(info Info, cfg Config, w Weights) (*made, error) {
 	if err != nil {
 		return nil, err
 	}
-	bout, err := tensor(w, "bout", D)
-	if err != nil {
+	if biases[L], err = tensor(w, "bout", D); err != nil {
 		return nil, err
 	}
 	m.info.Params += D*HL + D
-	var A []float32
+	c0.out = newLayer(D, HL, nil)
+	for t, d := range c0.order {
+		for col, u := range perms[0][L-1] {
+			c0.out.w[t*c0.out.ld+col] = Wout[int(d)*HL+u]
+		}
+	}
 	if cfg.Direct {
-		if A, err = tensor(w, "A", D, D); err != nil {
+		A, err := tensor(w, "A", D, D)
+		if err != nil {
 			return nil, err
 		}
 		m.info.Params += D * D
+		// All of A, in component 0's ordering: a component with another
+		// ordering reads connections that are masked out in this one.
+		dl := newLayer(D, D, nil)
+		dl.b = nil
+		for t, d := range c0.order {
+			for s, e := range c0.order {
+				dl.w[t*dl.ld+s] = A[int(d)*D+int(e)]
+			}
+		}
+		c0.direct = &dl
 	}
-	perms := make([][][]int, K) // per component and layer: the units by degree
+	// Every component's view: maps into component 0's order, biases,
+	// ranges.
 	for k := range m.comps {
-		perms[k] = make([][]int, L)
-		order := orders[k*D : (k+1)*D]
-		if err := checkOrder(fmt.Sprintf("order[%d]", k), order); err != nil {
-			return nil, err
-		}
-		if k > 0 && !slices.Equal(order, orders[:D]) {
-			m.sameOr = false
-		}
 		c := &m.comps[k]
-		c.order = order
-		c.hidden = make([]madeLayer, L)
-		var prevPerm []int // nil: previous layer is the input, in ordering space
+		var steps []int32 // the ordering's steps in component 0's (nil: the same ordering)
+		if !slices.Equal(c.order, c0.order) {
+			steps = make([]int32, D)
+			for t, d := range c.order {
+				steps[t] = stepOf0[d]
+			}
+		}
+		cols := steps
 		var prevDeg []int32
 		for l, h := range cfg.Hidden {
-			deg := degs[l][k*h : (k+1)*h]
-			for j, d := range deg {
-				if d < 0 || int(d) > D {
-					return nil, errorf("made: degrees%d[%d][%d] = %d is outside [0, %d]", l+1, k, j, d, D)
-				}
+			ly := &c.hidden[l]
+			if k > 0 {
+				*ly = madeLayer{out: h, in: c0.hidden[l].in, ld: c0.hidden[l].ld, w: c0.hidden[l].w, b: make([]float32, h), hi: make([]int, h), deg: ly.deg}
+				ly.rows, ly.cols = unitMap(perms[k][l], pos0[l]), cols
 			}
-			perm := argsortStable(deg)
-			in := D
-			if l > 0 {
-				in = cfg.Hidden[l-1]
-			}
-			ly := newLayer(h, in)
-			ly.deg = make([]int32, h)
-			for r, u := range perm {
-				ly.deg[r] = deg[u]
-				ly.b[r] = bs[l][u]
-				row := Ws[l][u*in : (u+1)*in]
-				for col := 0; col < in; col++ {
-					if prevPerm == nil {
-						ly.w[r*ly.ld+col] = row[order[col]]
-					} else {
-						ly.w[r*ly.ld+col] = row[prevPerm[col]]
-					}
-				}
-				if prevPerm == nil {
-					ly.hi[r] = min(int(deg[u]), D) // inputs of degree <= m are steps 0..m-1
+			for r, u := range perms[k][l] {
+				ly.b[r] = biases[l][u]
+				if l == 0 {
+					ly.hi[r] = min(int(ly.deg[r]), D) // inputs of degree <= m are steps 0..m-1
 				} else {
-					ly.hi[r] = upperBound(prevDeg, deg[u])
+					ly.hi[r] = upperBound(prevDeg, ly.deg[r])
 				}
 			}
-			c.hidden[l] = ly
-			perms[k][l] = perm
-			prevPerm, prevDeg = perm, ly.deg
+			cols, prevDeg = ly.rows, ly.deg
 		}
-		c.out = newLayer(D, HL)
-		for t, d := range order {
-			c.out.b[t] = bout[d]
-			for col := 0; col < HL; col++ {
-				c.out.w[t*c.out.ld+col] = Wout[int(d)*HL+prevPerm[col]]
-			}
+		if k > 0 {
+			c.out = madeLayer{out: D, in: HL, ld: c0.out.ld, w: c0.out.w, rows: steps, cols: cols, b: make([]float32, D), hi: make([]int, D)}
+		}
+		for t, d := range c.order {
+			c.out.b[t] = biases[L][d]
 			c.out.hi[t] = upperBound(prevDeg, int32(t)) // output t sees degrees <= t
 		}
-		if A != nil && k > 0 && slices.Equal(order, m.comps[0].order) {
+		switch {
+		case c0.direct == nil:
+		case k == 0:
+			for t := range c.direct.hi {
+				c.direct.hi[t] = t
+			}
+		case steps == nil:
 			// The direct connections depend on the ordering only: masks
 			// that share it (connectivity-agnostic ensembles) share them.
-			c.direct, c.directOf = m.comps[0].direct, &m.comps[0]
-		} else if A != nil {
-			dl := newLayer(D, D)
-			dl.b = nil
-			for t, d := range order {
-				dl.hi[t] = t
-				for s := 0; s < t; s++ {
-					dl.w[t*dl.ld+s] = A[int(d)*D+int(order[s])]
-				}
-			}
-			c.direct = &dl
+			c.direct, c.directOf = c0.direct, c0
+		default:
+			c.direct = &madeLayer{out: D, in: D, ld: c0.direct.ld, w: c0.direct.w, rows: steps, cols: steps, hi: c0.direct.hi}
 		}
 	}
 	if K > 1 && m.sameOr {
 		// One ordering: every component samples on component 0's unit
 		// order (canonTables).
-		inv := make([][]int32, L) // component 0's position of each unit
-		for l, h := range cfg.Hidden {
-			inv[l] = make([]int32, h)
-			for r, u := range perms[0][l] {
-				inv[l][u] = int32(r)
-			}
-		}
 		for k := range m.comps {
 			c := &m.comps[k]
-			c.base = &m.comps[0]
+			c.base = c0
 			c.canon = make([][]int32, L)
 			for l := range cfg.Hidden {
-				c.canon[l] = make([]int32, len(perms[k][l]))
-				for j, u := range perms[k][l] {
-					c.canon[l][j] = inv[l][u]
+				c.canon[l] = c.hidden[l].rows
+				if c.canon[l] == nil { // the same order as component 0's
+					c.canon[l] = make([]int32, cfg.Hidden[l])
+					for j := range c.canon[l] {
+						c.canon[l][j] = int32(j)
+					}
 				}
 			}
 		}
 	}
-	c := &m.comps[0]
-	for l := range c.hidden {
-		m.info.FLOPs += 2 * sum(c.hidden[l].hi)
+	for l := range c0.hidden {
+		m.info.FLOPs += 2 * sum(c0.hidden[l].hi)
 	}
-	m.info.FLOPs += 2 * sum(c.out.hi)
-	if c.direct != nil {
-		m.info.FLOPs += 2 * sum(c.direct.hi)
+	m.info.FLOPs += 2 * sum(c0.out.hi)
+	if c0.direct != nil {
+		m.info.FLOPs += 2 * sum(c0.direct.hi)
 	}
 	m.pool.New = func() any { return new(madeWork) }
 	return m, nil
 }
 
+// unitMap returns, for a component's units by degree (perm: the unit of
+// each position), component 0's position of each (pos0), or nil when they
+// are the same.
+func unitMap(perm []int, pos0 []int32) []int32 {
+	idx := make([]int32, len(perm))
+	same := true
+	for j, u := range perm {
+		idx[j] = pos0[u]
+		same = same && int(idx[j]) == j
+	}
+	if same {
+		return nil
+	}
+	return idx
+}
+
+func perm32(p []int) []int32 {
+	q := make([]int32, len(p))
+	for i, v := range p {
+		q[i] = int32(v)
+	}
+	return q
+}
+
 // newLayer allocates a layer whose weight rows start on 64-byte
 // boundaries: row loads that straddle cache lines cost the GEMV kernels up
 // to a third of their speed (500-float rows).
-func newLayer(out, in int) madeLayer {
+// deg is the rows' degrees (hidden layers) or nil.
+func newLayer(out, in int, deg []int32) madeLayer {
 	ld := (in + 15) &^ 15
-	return madeLayer{out: out, in: in, ld: ld, w: alignedFloats(out * ld), b: make([]float32, out), hi: make([]int, out)}
+	return madeLayer{out: out, in: in, ld: ld, w: alignedFloats(out * ld), b: make([]float32, out), hi: make([]int, out), deg: deg}
 }
 
-// argsortStable returns the indices of deg sorted by degree, ties in index order.
-func argsortStable(deg []int32) []int {
-	p := make([]int, len(deg))
-	for i := range p {
-		p[i] = i
+// argsortStable returns the indices of deg sorted by degree, ties in index
+// order (a counting sort: every degree is in [0, maxDeg]).
+func argsortStable(deg []int32, maxDeg int) []int {
+	start := make([]int, maxDeg+2) // start[d+1] counts degree d, then start[d] is where d begins
+	for _, d := range deg {
+		start[d+1]++
 	}
-	sort.SliceStable(p, func(a, b int) bool { return deg[p[a]] < deg[p[b]] })
+	for d := 1; d < len(start); d++ {
+		start[d] += start[d-1]
+	}
+	p := make([]int, len(deg))
+	for i, d := range deg {
+		p[start[d]] = i
+		start[d]++
+	}
 	return p
 }
 
