@@ -18,11 +18,15 @@ import (
 //
 // The model keeps one copy of the weights, permuted at load into
 // component 0's order (inputs and outputs in its ordering, every layer's
-// units sorted by its degrees), shared by scoring, sampling and every
-// component: another component reads it through index maps (madeLayer's
-// rows and cols), which the masked product applies while it packs the
-// weights (kernels.MaskedGemmIndexed), so a component costs O(D+H) of
-// maps and biases, not a permuted copy of the weights.
+// units sorted by its degrees), which every component scores on: another
+// component reads it through index maps (madeLayer's rows and cols), which
+// the masked product applies while it packs the weights
+// (kernels.MaskedGemmIndexed), so a component costs O(D+H) of maps, biases
+// and ranges, not a permuted copy of the weights (32 masks of a MADE-2000
+// held 440 MB that way). The sampler's push tables are built from this
+// copy on first use (made_sample.go): one set for every component of an
+// ensemble with one ordering; a component with an ordering of its own
+// builds its own set.
 type made struct {
 	info   Info
 	sizes  []int // hidden sizes
@@ -145,8 +149,33 @@ func newMADE(info Info, cfg Config, w Weights) (*made, error) {
 		}
 		c.hidden = make([]madeLayer, L)
 	}
-	// Every component's units by degree, with their degrees.
-	perms := make([][][]int, K) // per component and layer
+	perms, err := m.readDegrees(w, cfg)
+	if err != nil {
+		return nil, err
+	}
+	biases, pos0, err := m.readWeights(w, cfg, perms)
+	if err != nil {
+		return nil, err
+	}
+	m.setViews(cfg, perms, pos0, biases)
+	c0 := &m.comps[0]
+	for l := range c0.hidden {
+		m.info.FLOPs += 2 * sum(c0.hidden[l].hi)
+	}
+	m.info.FLOPs += 2 * sum(c0.out.hi)
+	if c0.direct != nil {
+		m.info.FLOPs += 2 * sum(c0.direct.hi)
+	}
+	m.pool.New = func() any { return new(madeWork) }
+	return m, nil
+}
+
+// readDegrees reads every component's degrees into its hidden layers,
+// sorted, and returns each component's units of each layer by degree
+// (perms[k][l][r] is the r-th unit of layer l of component k).
+func (m *made) readDegrees(w Weights, cfg Config) ([][][]int, error) {
+	D, K, L := m.info.Dims, len(m.comps), len(cfg.Hidden)
+	perms := make([][][]int, K)
 	for k := range perms {
 		perms[k] = make([][]int, L)
 	}
@@ -170,24 +199,28 @@ func newMADE(info Info, cfg Config, w Weights) (*made, error) {
 			}
 		}
 	}
-	// The shared weights in component 0's order, one tensor at a time (the
-	// file's values are dropped as soon as they are permuted).
+	return perms, nil
+}
+
+// readWeights reads the weights into component 0's layers, in its order
+// (inputs and outputs in its ordering, units by its degrees), one tensor
+// at a time: the file's values are dropped as soon as they are permuted.
+// It returns the biases as the file has them (layer by layer, then the
+// outputs') and pos0[l][u], component 0's position of unit u of layer l.
+func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]float32, pos0 [][]int32, err error) {
+	D, L := m.info.Dims, len(cfg.Hidden)
 	c0 := &m.comps[0]
-	stepOf0 := make([]int32, D) // component 0's step of each dimension
-	for t, d := range c0.order {
-		stepOf0[d] = int32(t)
-	}
-	pos0 := make([][]int32, L) // component 0's position of each unit by degree
-	biases := make([][]float32, L+1)
+	pos0 = make([][]int32, L)
+	biases = make([][]float32, L+1)
 	in := D
 	for l, h := range cfg.Hidden {
 		n := strconv.Itoa(l + 1)
 		W, err := tensor(w, "W"+n, h, in)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if biases[l], err = tensor(w, "b"+n, h); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		src := c0.order // the columns: the input in ordering space, or the previous layer by degree
 		if l > 0 {
@@ -211,10 +244,10 @@ func newMADE(info Info, cfg Config, w Weights) (*made, error) {
 	HL := cfg.Hidden[L-1]
 	Wout, err := tensor(w, "Wout", D, HL)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if biases[L], err = tensor(w, "bout", D); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m.info.Params += D*HL + D
 	c0.out = newLayer(D, HL, nil)
@@ -226,7 +259,7 @@ func newMADE(info Info, cfg Config, w Weights) (*made, error) {
 	if cfg.Direct {
 		A, err := tensor(w, "A", D, D)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		m.info.Params += D * D
 		// All of A, in component 0's ordering: a component with another
@@ -240,8 +273,21 @@ func newMADE(info Info, cfg Config, w Weights) (*made, error) {
 		}
 		c0.direct = &dl
 	}
-	// Every component's view: maps into component 0's order, biases,
-	// ranges.
+	return biases, pos0, nil
+}
+
+// setViews gives every component its view of component 0's weights: the
+// maps into component 0's order, its biases and its ranges; and, in an
+// ensemble with one ordering, the unit maps its push tables read
+// component 0's with (canon).
+func (m *made) setViews(cfg Config, perms [][][]int, pos0 [][]int32, biases [][]float32) {
+	D, L := m.info.Dims, len(cfg.Hidden)
+	c0 := &m.comps[0]
+	stepOf0 := make([]int32, D) // component 0's step of each dimension
+	for t, d := range c0.order {
+		stepOf0[d] = int32(t)
+	}
+	HL := cfg.Hidden[L-1]
 	for k := range m.comps {
 		c := &m.comps[k]
 		var steps []int32 // the ordering's steps in component 0's (nil: the same ordering)
@@ -290,7 +336,7 @@ func newMADE(info Info, cfg Config, w Weights) (*made, error) {
 			c.direct = &madeLayer{out: D, in: D, ld: c0.direct.ld, w: c0.direct.w, rows: steps, cols: steps, hi: c0.direct.hi}
 		}
 	}
-	if K > 1 && m.sameOr {
+	if len(m.comps) > 1 && m.sameOr {
 		// One ordering: every component samples on component 0's unit
 		// order (canonTables).
 		for k := range m.comps {
@@ -308,15 +354,6 @@ func newMADE(info Info, cfg Config, w Weights) (*made, error) {
 			}
 		}
 	}
-	for l := range c0.hidden {
-		m.info.FLOPs += 2 * sum(c0.hidden[l].hi)
-	}
-	m.info.FLOPs += 2 * sum(c0.out.hi)
-	if c0.direct != nil {
-		m.info.FLOPs += 2 * sum(c0.direct.hi)
-	}
-	m.pool.New = func() any { return new(madeWork) }
-	return m, nil
 }
 
 // unitMap returns, for a component's units by degree (perm: the unit of
