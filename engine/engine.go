@@ -47,6 +47,10 @@ type Info struct {
 	// of one forward pass over one example through one mixture component,
 	// counting only the weights the masks keep: the work a sample must do.
 	FLOPs int
+	// Components is the number of orderings a mixture model mixes (a
+	// MADE's masks; each sample draws one, from p(component | known
+	// steps) in a completion); 1 for every other model.
+	Components int
 	// Classes is the number of classes of a class-conditional model
 	// (pixelcnn, gatedpixelcnn, wavenet), which then implements
 	// [ClassConditional]; 0 for an unconditional model.

@@ -90,7 +90,10 @@ func NewOptions(cfg Config, w Weights, o Options) (Model, error) {
 	if p != cfg.Dims {
 		return nil, fmt.Errorf("engine: %s: shape %v holds %d dimensions, not %d", cfg.Arch, shape, p, cfg.Dims)
 	}
-	info := Info{Arch: cfg.Arch, Dims: cfg.Dims, Shape: slices.Clone(shape), Dist: Bernoulli, Categories: 2}
+	info := Info{Arch: cfg.Arch, Dims: cfg.Dims, Shape: slices.Clone(shape), Dist: Bernoulli, Categories: 2, Components: 1}
+	if cfg.Arch == "made" && cfg.Masks > 1 {
+		info.Components = cfg.Masks
+	}
 	switch cfg.Dist {
 	case Bernoulli:
 		if cfg.Categories != 0 && cfg.Categories != 2 {

@@ -182,11 +182,11 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // would. It reports false,
 // leaving the work to Sample, when there is nothing to complete, when the
 // architecture has no generator, or when each sample draws a latent of
-// its own from the known rows (a class without --class, a MADE mixture's
+// its own from the known rows (a class without --class, a mixture's
 // component), which a fork would share.
 func completeByFork(ctx context.Context, m engine.Model, x []float32, n, batch int, known []bool, labels []int, seed uint64, temp float64, view *streamView) (bool, error) {
 	info := m.Info()
-	if known == nil || (info.Classes > 0 && labels == nil) || info.Arch == "made" {
+	if known == nil || (info.Classes > 0 && labels == nil) || info.Components > 1 {
 		return false, nil
 	}
 	D := info.Dims
