@@ -262,12 +262,17 @@ func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]f
 			return nil, nil, err
 		}
 		m.info.Params += D * D
-		// All of A, in component 0's ordering: a component with another
-		// ordering reads connections that are masked out in this one.
+		// A in component 0's ordering: the connections into step t from
+		// the steps before it; all of them when another component has an
+		// ordering of its own (it reads connections masked out in this one).
 		dl := newLayer(D, D, nil)
 		dl.b = nil
 		for t, d := range c0.order {
-			for s, e := range c0.order {
+			from := c0.order[:t]
+			if !m.sameOr {
+				from = c0.order
+			}
+			for s, e := range from {
 				dl.w[t*dl.ld+s] = A[int(d)*D+int(e)]
 			}
 		}

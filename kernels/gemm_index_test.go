@@ -250,3 +250,35 @@ func fuzzPerm(data []byte, salt, n, extent int) []int32 {
 	}
 	return p[:n]
 }
+
+// BenchmarkMaskedGemmIndexed runs the benchmark masks of MaskedGemm with W
+// read through maps (random permutations of its rows and columns: a MADE
+// component other than the first), as MaskedGemm runs them on the stored
+// order.
+func BenchmarkMaskedGemmIndexed(b *testing.B) {
+	masks := benchMasks()
+	r := rand.New(rand.NewPCG(24, 24))
+	benchTiers(b, func(b *testing.B) {
+		for _, mk := range masks {
+			for _, batch := range []int{1, 16, 64, 256} {
+				n, k := mk.out, mk.in
+				x, w, bias, c := benchVec(1, batch*k, 1), benchVec(2, n*k, 1), benchVec(3, n, 1), make([]float32, batch*n)
+				rows, cols := pickIndices(r, n, n, false), pickIndices(r, k, k, false)
+				for _, m := range []struct {
+					name       string
+					rows, cols []int32
+				}{{"rows", rows, nil}, {"cols", nil, cols}} {
+					b.Run(fmt.Sprintf("%s/%s/batch%d", mk.name, m.name, batch), func(b *testing.B) {
+						MaskedGemmIndexed(batch, n, k, x, k, w, k, m.rows, m.cols, nil, mk.hi, bias, c, n) // size the pool buffers
+						b.ReportAllocs()
+						for b.Loop() {
+							MaskedGemmIndexed(batch, n, k, x, k, w, k, m.rows, m.cols, nil, mk.hi, bias, c, n)
+						}
+						benchSink = c[0]
+						reportFlops(b, float64(batch)*maskedFlops(mk.hi))
+					})
+				}
+			}
+		}
+	})
+}
