@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -15,11 +17,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// forAllTiers runs f with every kernel tier this machine has.
+// forAllTiers runs f with every kernel tier this machine has, or with
+// those of them that ARINFER_TEST_TIERS lists (comma-separated names):
+// scripts/test.sh runs the engine under qemu on the NEON tier only, as
+// the kernels' own tests there cover the generic tier on arm64 and the
+// plain runs cover the engine on it.
 func forAllTiers(t *testing.T, f func(t *testing.T)) {
 	prev := kernels.Active()
 	defer func() { require.NoError(t, kernels.SetTier(prev)) }()
+	only := os.Getenv("ARINFER_TEST_TIERS")
 	for _, tier := range kernels.Available() {
+		if only != "" && !slices.Contains(strings.Split(only, ","), tier.String()) {
+			continue
+		}
 		require.NoError(t, kernels.SetTier(tier))
 		t.Run(tier.String(), f)
 	}

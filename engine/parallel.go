@@ -104,10 +104,14 @@ var idleHelpers = make(chan *stageHelper, 64)
 func (h *stageHelper) loop() {
 	for j := range h.jobs {
 		j.task.runStage(j.s)
-		j.wg.Done()
+		// Back among the idle helpers before the caller learns that the
+		// stage is done, so that its next call finds the helper there
+		// rather than starting another goroutine.
 		select {
 		case idleHelpers <- h:
+			j.wg.Done()
 		default:
+			j.wg.Done()
 			return
 		}
 	}
