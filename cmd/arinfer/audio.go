@@ -321,26 +321,10 @@ func saveState(path string, g engine.Generator) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".arinfer-*.ars")
-	if err != nil {
-		return usageError{fmt.Errorf("--save-state %s: %w", path, err)}
-	}
-	tmp := f.Name()
-	err = f.Chmod(0o644) // CreateTemp makes 0600; an output file is for sharing
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return writeAtomic(path, "--save-state", ".ars", func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 }
 
 // errBrokenPipe ends a run whose standard output was closed by its reader

@@ -298,14 +298,22 @@ func grid(x []float32, n, h, w, k int) *image.Gray {
 // writePNG writes img to path through a temporary file in the same
 // directory, so a failure leaves no partial output.
 func writePNG(path string, img image.Image) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".arinfer-*.png")
+	return writeAtomic(path, "-o", ".png", func(w io.Writer) error { return png.Encode(w, img) })
+}
+
+// writeAtomic writes a file through write into a temporary file in the
+// same directory, renamed to path when all went well, so a failure
+// leaves no partial output (and an older file whole); flag names the
+// option the path came from for the error.
+func writeAtomic(path, flag, ext string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".arinfer-*"+ext)
 	if err != nil {
-		return usageError{fmt.Errorf("-o %s: %w", path, err)}
+		return usageError{fmt.Errorf("%s %s: %w", flag, path, err)}
 	}
 	tmp := f.Name()
 	err = f.Chmod(0o644) // CreateTemp makes 0600; an output file is for sharing
 	if err == nil {
-		err = png.Encode(f, img)
+		err = write(f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
