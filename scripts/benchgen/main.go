@@ -15,7 +15,8 @@
 // the corpus's first test recording by 0.25 s. Then, per model, the size
 // of a one-stream state halfway through, the time to save
 // (MarshalBinary) and restore it against one step of one stream, and the
-// allocations per step. Medians of -reps runs, on ONE core
+// allocations per step. Medians of -reps runs (each after a garbage
+// collection, outside its time), on ONE core
 // (GOMAXPROCS=1): the fork saves work, and one core shows the work
 // without the difference between a batch that Sample splits over the
 // cores and a generator, whose Next runs its streams on one goroutine.
@@ -29,6 +30,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -155,11 +157,11 @@ func forkRow(ctx context.Context, m engine.Model, x []float32, known []bool, kn,
 	if _, err := engine.Generate(ctx, m, xs, opt); err != nil {
 		return "", err
 	}
-	prefix := benchfmt.Median(reps, func() {
+	prefix := median(reps, func() {
 		_, err := engine.Generate(ctx, m, xs, opt)
 		check(err)
 	})
-	indep := benchfmt.Median(reps, func() {
+	indep := median(reps, func() {
 		g, err := engine.Generate(ctx, m, xs, opt)
 		check(err)
 		for _, err := range engine.Steps(ctx, g) {
@@ -170,7 +172,7 @@ func forkRow(ctx context.Context, m engine.Model, x []float32, known []bool, kn,
 	if labels != nil {
 		one.Labels = labels[:1]
 	}
-	fork := benchfmt.Median(reps, func() {
+	fork := median(reps, func() {
 		g, err := engine.Generate(ctx, m, x, one)
 		check(err)
 		f, err := g.Fork(n, 7)
@@ -179,7 +181,7 @@ func forkRow(ctx context.Context, m engine.Model, x []float32, known []bool, kn,
 			check(err)
 		}
 	})
-	sample := benchfmt.Median(reps, func() {
+	sample := median(reps, func() {
 		buf := append([]float32(nil), xs...)
 		check(m.Sample(ctx, buf, opt))
 	})
@@ -219,13 +221,13 @@ func stateCost(ctx context.Context, m engine.Model, x []float32, reps int) (stru
 	}
 	r.bytes = len(state)
 	const inner = 200
-	r.save = benchfmt.Median(reps, func() {
+	r.save = median(reps, func() {
 		for range inner {
 			_, err := g.MarshalBinary()
 			check(err)
 		}
 	}) / inner
-	r.restore = benchfmt.Median(reps, func() {
+	r.restore = median(reps, func() {
 		for range inner {
 			_, err := engine.Restore(m, state)
 			check(err)
@@ -239,6 +241,22 @@ func stateCost(ctx context.Context, m engine.Model, x []float32, reps int) (stru
 	})
 	r.step = time.Since(t0).Seconds() / float64(steps+1)
 	return r, nil
+}
+
+// median runs f reps times after one warm-up, each run after a garbage
+// collection (outside the timing, so that a run does not pay for the
+// previous one's garbage), and returns the median time in seconds.
+func median(reps int, f func()) float64 {
+	f()
+	ts := make([]float64, reps)
+	for i := range ts {
+		runtime.GC()
+		t0 := time.Now()
+		f()
+		ts[i] = time.Since(t0).Seconds()
+	}
+	slices.Sort(ts)
+	return ts[len(ts)/2]
 }
 
 func check(err error) {
