@@ -118,6 +118,17 @@ func gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 		gemmRow(t, transA, transB, n, k, a, lda, b, ldb, c, lo, hi)
 		return
 	}
+	gemmBlocked(t, transA, m, n, k, a, lda, c, ldc, func(pc, kc, jc, nc, nr int, buf *gemmBuf) bool {
+		return packB(transB, b, ldb, pc, kc, jc, nc, nr, lo, hi, buf)
+	})
+}
+
+// gemmBlocked is the BLIS loop nest of gemm on tier t: for each nc-column
+// block and kc slice, pack reads op(B)'s block into buf.b's nr-column
+// panels (reporting false when every panel is masked out), then each
+// mc-row block of op(A) is packed and run through the micro-kernel.
+func gemmBlocked(t *impl, transA bool, m, n, k int, a []float32, lda int, c []float32, ldc int,
+	pack func(pc, kc, jc, nc, nr int, buf *gemmBuf) bool) {
 	mr, nr := t.mr, t.nr
 	mcMax := min(t.mc, roundUp(m, mr))
 	kcMax := min(t.kc, k)
@@ -133,7 +144,7 @@ func gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 		nc := min(ncMax, n-jc)
 		for pc := 0; pc < k; pc += kcMax {
 			kc := min(kcMax, k-pc)
-			if !packB(transB, b, ldb, pc, kc, jc, nc, nr, lo, hi, buf) {
+			if !pack(pc, kc, jc, nc, nr, buf) {
 				continue // every panel of this block is masked out
 			}
 			for ic := 0; ic < m; ic += mcMax {

@@ -77,31 +77,9 @@ func gemmIndexed(m, n, k int, x []float32, ldx int, w []float32, ldw int, rows, 
 		gemvIndexed(t, n, x[:k], w, ldw, rows, cols, lo, hi, c[:n])
 		return
 	}
-	mr, nr := t.mr, t.nr
-	mcMax := min(t.mc, roundUp(m, mr))
-	kcMax := min(t.kc, k)
-	ncMax := min(t.nc, roundUp(n, nr))
-	buf := gemmPool.Get().(*gemmBuf)
-	buf.a = grow(buf.a, mcMax*kcMax)
-	buf.b = grow(buf.b, ncMax*kcMax)
-	buf.tile = grow(buf.tile, mr*nr)
-	buf.klo = growInt(buf.klo, ncMax/nr)
-	buf.khi = growInt(buf.khi, ncMax/nr)
-	for jc := 0; jc < n; jc += ncMax {
-		nc := min(ncMax, n-jc)
-		for pc := 0; pc < k; pc += kcMax {
-			kc := min(kcMax, k-pc)
-			if !packBIndexed(w, ldw, rows, cols, pc, kc, jc, nc, nr, lo, hi, buf) {
-				continue // every panel of this block is masked out
-			}
-			for ic := 0; ic < m; ic += mcMax {
-				mc := min(mcMax, m-ic)
-				packA(false, x, ldx, ic, mc, pc, kc, mr, buf.a)
-				macroKernel(t, mc, nc, kc, buf, c[ic*ldc+jc:], ldc)
-			}
-		}
-	}
-	gemmPool.Put(buf)
+	gemmBlocked(t, false, m, n, k, x, ldx, c, ldc, func(pc, kc, jc, nc, nr int, buf *gemmBuf) bool {
+		return packBIndexed(w, ldw, rows, cols, pc, kc, jc, nc, nr, lo, hi, buf)
+	})
 }
 
 // packBIndexed is packB for MaskedGemmIndexed: it packs the block
