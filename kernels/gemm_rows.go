@@ -18,64 +18,27 @@ package kernels
 //	acc[i][j] = sum_{p<k1} a1[i*lda+p]*b[p*4+j] + sum_{p<k2} a2[i*lda+p]*b[(k1+p)*4+j]
 //	c[i*ldc+j] += acc[i][j]   for i, j < 4
 //
-// with the arithmetic of gemmMicroGeneric, step for step.
+// It gathers the rows into a panel and runs gemmMicroGeneric on it: the
+// same arithmetic, step for step (on the stack for the k <= kc of the
+// generic tier's GEMM blocks).
 func gemmMicroRowsGeneric(k1 int, a1 []float32, k2 int, a2 []float32, lda int, b, c []float32, ldc int) {
 	if !checkMicroRows(4, 4, k1, a1, k2, a2, lda, b, c, ldc) {
 		return
 	}
-	var c00, c01, c02, c03, c10, c11, c12, c13 float32
-	var c20, c21, c22, c23, c30, c31, c32, c33 float32
-	for s := 0; s < 2; s++ {
-		a, k, bs := a1, k1, b[:4*k1]
-		if s == 1 {
-			a, k, bs = a2, k2, b[4*k1:4*(k1+k2)]
+	var stack [4 * 256]float32
+	panel := stack[:]
+	if k := k1 + k2; 4*k > len(stack) {
+		panel = make([]float32, 4*k)
+	}
+	for i := 0; i < 4; i++ {
+		for p := 0; p < k1; p++ {
+			panel[4*p+i] = a1[i*lda+p]
 		}
-		if k == 0 {
-			continue
-		}
-		r0, r1, r2, r3 := a[:k], a[lda:lda+k], a[2*lda:2*lda+k], a[3*lda:3*lda+k]
-		for p := 0; p < k; p++ {
-			a0, a1, a2, a3 := r0[p], r1[p], r2[p], r3[p]
-			bp := bs[4*p : 4*p+4]
-			b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
-			c00 += a0 * b0
-			c01 += a0 * b1
-			c02 += a0 * b2
-			c03 += a0 * b3
-			c10 += a1 * b0
-			c11 += a1 * b1
-			c12 += a1 * b2
-			c13 += a1 * b3
-			c20 += a2 * b0
-			c21 += a2 * b1
-			c22 += a2 * b2
-			c23 += a2 * b3
-			c30 += a3 * b0
-			c31 += a3 * b1
-			c32 += a3 * b2
-			c33 += a3 * b3
+		for p := 0; p < k2; p++ {
+			panel[4*(k1+p)+i] = a2[i*lda+p]
 		}
 	}
-	r := c[0 : 3*ldc+4]
-	r[0] += c00
-	r[1] += c01
-	r[2] += c02
-	r[3] += c03
-	r = r[ldc:]
-	r[0] += c10
-	r[1] += c11
-	r[2] += c12
-	r[3] += c13
-	r = r[ldc:]
-	r[0] += c20
-	r[1] += c21
-	r[2] += c22
-	r[3] += c23
-	r = r[ldc:]
-	r[0] += c30
-	r[1] += c31
-	r[2] += c32
-	r[3] += c33
+	gemmMicroGeneric(k1+k2, panel, b, c, ldc)
 }
 
 // checkMicroRows panics unless the segments, b and c hold an mr x nr
