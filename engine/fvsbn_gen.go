@@ -38,11 +38,8 @@ func (m *fvsbn) generate(ctx context.Context, x []float32, opt SampleOptions) (G
 	}
 	g.logits = make([]float32, B*D)
 	g.lg = make([]float32, B)
+	g.zeroUnknown(m.order, kn)
 	for e := 0; e < B; e++ {
-		xe := g.x[e*D : (e+1)*D]
-		for _, d := range m.order[kn:] {
-			xe[d] = 0
-		}
 		copy(g.logits[e*D:(e+1)*D], m.b)
 	}
 	// The known prefix: the same additions, in the same order per

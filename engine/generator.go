@@ -169,6 +169,17 @@ func (g *genBase) initBase(info Info, x []float32, opt *SampleOptions) error {
 	return nil
 }
 
+// zeroUnknown sets the dimensions order[kn:] of every stream (those not
+// known, in a model's ordering) to 0.
+func (g *genBase) zeroUnknown(order []int32, kn int) {
+	for e := 0; e < g.B; e++ {
+		xe := g.x[e*g.T : (e+1)*g.T]
+		for _, d := range order[kn:] {
+			xe[d] = 0
+		}
+	}
+}
+
 // forkBase fills f as the B·n-stream fork of g (values repeated, streams
 // reseeded as Fork says); labels are repeated.
 func (g *genBase) forkBase(f *genBase, n int, seed uint64) error {

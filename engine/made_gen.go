@@ -59,11 +59,7 @@ func (m *made) generate(ctx context.Context, x []float32, opt SampleOptions) (Ge
 		return nil, err
 	}
 	D, B := g.T, g.B
-	for e := 0; e < B; e++ {
-		for _, d := range m.comps[0].order[known:] { // every component's unknown dimensions
-			g.x[e*D+int(d)] = 0
-		}
-	}
+	g.zeroUnknown(m.comps[0].order, known) // every component's unknown dimensions
 	// The components, from the random streams as Sample draws them.
 	ws := &madeWork{rng: g.rng, comp: make([]int, B)}
 	if len(m.comps) > 1 && known > 0 {

@@ -39,11 +39,8 @@ func (m *nade) generate(ctx context.Context, x []float32, opt SampleOptions) (Ge
 		return nil, err
 	}
 	g.alloc(B)
+	g.zeroUnknown(m.order, kn)
 	for e := 0; e < B; e++ {
-		xe := g.x[e*D : (e+1)*D]
-		for _, d := range m.order[kn:] {
-			xe[d] = 0
-		}
 		copy(g.a[e*H:(e+1)*H], m.c)
 	}
 	// The known prefix: the same rows added to a, in the same order per
