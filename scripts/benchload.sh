@@ -18,6 +18,14 @@ echo "CPU: $(go run ./scripts/tier)"
 echo
 echo "| model | file | max resident | target (2x file + 32 MB) | open + 1 sample, wall (median of 5) |"
 echo "|---|---|---|---|---|"
+# The floor: a process that starts and prints its usage.
+base=()
+for _ in 1 2 3 4 5; do
+	out=$( { /usr/bin/time -f '%M %e' "$bin/arinfer" --help >/dev/null; } 2>&1 | tail -1)
+	base+=("${out#* }")
+done
+b=$(printf '%s\n' "${base[@]}" | sort -n | sed -n 3p)
+awk -v w="$b" 'BEGIN { printf "| (arinfer --help, no model) | | | | %.0f ms |\n", w*1000 }'
 for m in "${models[@]}"; do
 	args=(sample --model "$m" -n 1 -o "$bin/s.png")
 	if "$bin/arinfer" info --model "$m" | grep -q '^audio:'; then
