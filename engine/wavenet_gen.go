@@ -77,7 +77,6 @@ func (ws *waveWork) dropPass() {
 func (m *waveNet) stepSetup(ws *waveWork, B int) {
 	ws.g = B
 	ws.hist = make([]float32, B*m.cum[m.L]*m.R)
-	ws.prob = make([]float64, max(m.C, m.N))
 	m.initSteps(ws, B)
 }
 
