@@ -14,11 +14,12 @@ import (
 type fvsbn struct {
 	info  Info
 	order []int32
-	w     []float32 // D x D, w[t*D+s] = W[order[t], order[s]]
-	wt    []float32 // D x D, wt[s*D+t] = w[t*D+s]: the sampler's columns
-	b     []float32 // b[t] = b[order[t]]
-	hi    []int     // hi[t] = t
-	pool  sync.Pool // *fvsbnWork
+	w     []float32              // D x D, w[t*D+s] = W[order[t], order[s]]
+	wt    []float32              // D x D, wt[s*D+t] = w[t*D+s]: the sampler's columns
+	b     []float32              // b[t] = b[order[t]]
+	hi    []int                  // hi[t] = t
+	pk    *kernels.PackedWeights // w prepared for batched scoring
+	pool  sync.Pool              // *fvsbnWork
 }
 
 type fvsbnWork struct {
@@ -66,6 +67,7 @@ func newFVSBN(info Info, w Weights) (*fvsbn, error) {
 			m.wt[s*D+t] = v
 		}
 	}
+	m.pk = kernels.PackWeights(D, D, m.w, D, nil, m.hi)
 	m.pool.New = func() any { return new(fvsbnWork) }
 	return m, nil
 }
@@ -97,7 +99,7 @@ func (s *fvsbnScore) run(lo, hi int) error {
 		for e := 0; e < n; e++ {
 			gather(ws.xo[e*D:], s.x[(i+e)*D:], m.order)
 		}
-		kernels.MaskedGemm(n, D, D, ws.xo, D, m.w, D, nil, m.hi, m.b, ws.logits, D)
+		m.pk.Gemm(n, ws.xo, D, m.b, ws.logits, D)
 		for e := 0; e < n; e++ {
 			s.out[i+e] = float64(kernels.BernoulliLogProb(ws.logits[e*D:(e+1)*D], ws.xo[e*D:]))
 		}

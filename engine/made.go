@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+
+	"github.com/arinfer/arinfer/kernels"
 )
 
 // made is the masked autoencoder for distribution estimation (Germain et
@@ -49,6 +51,9 @@ type madeLayer struct {
 	b          []float32 // the component's bias, rows in its order
 	hi         []int     // row r reduces over columns [0, hi[r])
 	deg        []int32   // hidden layers: the sorted degrees of the rows
+	// pk is w prepared for batched products (a single-mask model's
+	// layers; nil in mixtures, whose components read w through maps).
+	pk *kernels.PackedWeights
 }
 
 // at returns the component's weight in row r, column p.
@@ -158,6 +163,9 @@ func newMADE(info Info, cfg Config, w Weights) (*made, error) {
 		return nil, err
 	}
 	m.setViews(cfg, perms, pos0, biases)
+	if len(m.comps) == 1 {
+		m.comps[0].packLayers()
+	}
 	c0 := &m.comps[0]
 	for l := range c0.hidden {
 		m.info.FLOPs += 2 * sum(c0.hidden[l].hi)

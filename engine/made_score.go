@@ -26,10 +26,36 @@ func (m *made) forward(c *madeComp, ws *madeWork, n int) {
 	}
 }
 
+// packLayers prepares the component's layers for batched products
+// (kernels.PackWeights: the panels are packed at the first batched product,
+// then reused). Only a model with one mask does this: a mixture's
+// components read the shared weights through their own maps, and a packed
+// copy per component is what the shared weights avoid.
+func (c *madeComp) packLayers() {
+	for l := range c.hidden {
+		c.hidden[l].pack()
+	}
+	c.out.pack()
+	if c.direct != nil {
+		c.direct.pack()
+	}
+}
+
+func (ly *madeLayer) pack() {
+	if ly.rows == nil && ly.cols == nil {
+		ly.pk = kernels.PackWeights(ly.out, ly.in, ly.w, ly.ld, nil, ly.hi)
+	}
+}
+
 // product computes the layer's masked pre-activations of the n rows of x
-// into y: on the shared weights as they are stored (component 0), or
-// through the component's maps.
+// into y: on the weights packed once (a single-mask model), on the shared
+// weights as they are stored (component 0 of a mixture), or through the
+// component's maps.
 func (ly *madeLayer) product(n int, x []float32, ldx int, y []float32, ldy int) {
+	if ly.pk != nil {
+		ly.pk.Gemm(n, x, ldx, ly.b, y, ldy)
+		return
+	}
 	if ly.rows == nil && ly.cols == nil {
 		kernels.MaskedGemm(n, ly.out, ly.in, x, ldx, ly.w, ly.ld, nil, ly.hi, ly.b, y, ldy)
 		return

@@ -46,6 +46,13 @@ type rnn struct {
 	wout   []float32 // C x H
 	bout   []float32 // C
 
+	// The same weights prepared for the batched (GEMM) step, packed at its
+	// first use: layer 0's state product (GRU: its r,z rows and its n_h
+	// rows), each upper layer's [W_ih | W_hh], and the output layer (C > 1).
+	pkHH0, pkHH0n *kernels.PackedWeights
+	pkUp          []*kernels.PackedWeights
+	pkOut         *kernels.PackedWeights
+
 	pool sync.Pool // *rnnWork
 }
 
@@ -64,12 +71,15 @@ type rnnWork struct {
 }
 
 // rnnGemmMin is the batch size from which a layer's step runs as one GEMM
-// over the batch rather than one GEMV per example. kernels.Gemm repacks the
-// weights on every call and pads the batch to its register tile, which pays
-// only when many rows share them: measured on AVX-512 (H = 64 and 256), the
-// GEMM step is 1.3-2x faster than GEMVs at 64 examples and 2-15x slower at
-// 4 to 16.
-const rnnGemmMin = 32
+// over the batch, on weights packed once (kernels.PackWeights), rather
+// than one GEMV per example. Measured with BenchmarkRNNStep (AVX-512, Zen
+// 5): at H = 64 the two paths are level at 4 examples and the GEMM is 1.1x
+// faster at 8 and 1.6-2x from 16; at H = 256 (two layers) the GEMM is 1.6x
+// faster at 4 and 2.8-4.7x from 8. Before the weights were packed once,
+// kernels.Gemm repacked them on every call and the GEMM paid only from 32
+// to 64 examples. It is a variable only so that the benchmark can run
+// both paths at one batch.
+var rnnGemmMin = 8
 
 // maxInputTable bounds the layer-0 input table (K+1 rows of 4H values,
 // 1 GiB at the limit): a file whose K and H would need more is refused
@@ -236,8 +246,34 @@ func newRNN(info Info, cfg Config, w Weights) (*rnn, error) {
 			bn[r] = float32(b)
 		}
 	}
+	m.packWeights()
 	m.pool.New = func() any { return new(rnnWork) }
 	return m, nil
+}
+
+// packWeights sets up the batched step's prepared weights (nothing is
+// packed until a step of rnnGemmMin examples or more runs).
+func (m *rnn) packWeights() {
+	H, L := m.H, m.L
+	G := 4 * H // the gate rows (GRU: rows 2H..3H of whh0, n_i, are zero and skipped)
+	if m.gru {
+		m.pkHH0 = kernels.PackWeights(2*H, H, m.whh0, H, nil, nil)
+		m.pkHH0n = kernels.PackWeights(H, H, m.whh0[3*H*H:], H, nil, nil)
+	} else {
+		m.pkHH0 = kernels.PackWeights(G, H, m.whh0, H, nil, nil)
+	}
+	m.pkUp = make([]*kernels.PackedWeights, L-1)
+	for n := 1; n < L; n++ {
+		w := m.wup[(n-1)*G*2*H : n*G*2*H]
+		if m.gru {
+			m.pkUp[n-1] = kernels.PackWeights(G, 2*H, w, 2*H, m.lo, m.hi)
+		} else {
+			m.pkUp[n-1] = kernels.PackWeights(G, 2*H, w, 2*H, nil, nil)
+		}
+	}
+	if m.C > 1 {
+		m.pkOut = kernels.PackWeights(m.C, H, m.wout, H, nil, nil)
+	}
 }
 
 func (m *rnn) Info() Info { return m.info }
@@ -281,11 +317,9 @@ func (m *rnn) step(ws *rnnWork, B int) {
 			for b, s := range ws.sym[:B] {
 				copy(g[b*G:(b+1)*G], m.tab0[int(s)*G:(int(s)+1)*G])
 			}
+			m.pkHH0.GemmAcc(B, hs, LH, g, G)
 			if m.gru {
-				kernels.GemmAcc(false, true, B, 2*H, H, hs, LH, m.whh0, H, g, G)
-				kernels.GemmAcc(false, true, B, H, H, hs, LH, m.whh0[3*H*H:], H, g[3*H:], G)
-			} else {
-				kernels.GemmAcc(false, true, B, G, H, hs, LH, m.whh0, H, g, G)
+				m.pkHH0n.GemmAcc(B, hs, LH, g[3*H:], G)
 			}
 		case n == 0:
 			for b, s := range ws.sym[:B] {
@@ -302,10 +336,8 @@ func (m *rnn) step(ws *rnnWork, B int) {
 			bias := m.bup[(n-1)*G : n*G]
 			xh := hs[(n-1)*H:]
 			switch {
-			case m.gru && gemm:
-				kernels.MaskedGemm(B, G, 2*H, xh, LH, w, 2*H, m.lo, m.hi, bias, g, G)
 			case gemm:
-				kernels.Gemm(false, true, B, G, 2*H, xh, LH, w, 2*H, bias, g, G)
+				m.pkUp[n-1].Gemm(B, xh, LH, bias, g, G)
 			default:
 				for b := 0; b < B; b++ {
 					v := xh[b*LH : b*LH+2*H]
@@ -334,7 +366,7 @@ func (m *rnn) step(ws *rnnWork, B int) {
 			ws.out[b] = m.bout[0] + kernels.Dot(m.wout, last[b*LH:b*LH+H])
 		}
 	case gemm:
-		kernels.Gemm(false, true, B, C, H, last, LH, m.wout, H, m.bout, ws.out, C)
+		m.pkOut.Gemm(B, last, LH, m.bout, ws.out, C)
 	default:
 		for b := 0; b < B; b++ {
 			kernels.Gemv(C, H, m.wout, H, last[b*LH:b*LH+H], m.bout, ws.out[b*C:(b+1)*C])

@@ -326,6 +326,30 @@ func BenchmarkMaskedGemm(b *testing.B) {
 	})
 }
 
+// BenchmarkMaskedGemmPacked is BenchmarkMaskedGemm on weights packed once
+// (PackWeights), as the engine's models hold them.
+func BenchmarkMaskedGemmPacked(b *testing.B) {
+	masks := benchMasks()
+	benchTiers(b, func(b *testing.B) {
+		for _, mk := range masks {
+			for _, batch := range []int{16, 64, 256} {
+				b.Run(fmt.Sprintf("%s/batch%d", mk.name, batch), func(b *testing.B) {
+					n, k := mk.out, mk.in
+					x, w, bias, c := benchVec(1, batch*k, 1), benchVec(2, n*k, 1), benchVec(3, n, 1), make([]float32, batch*n)
+					p := PackWeights(n, k, w, k, nil, mk.hi)
+					p.Gemm(batch, x, k, bias, c, n) // pack, size the pool buffers
+					b.ReportAllocs()
+					for b.Loop() {
+						p.Gemm(batch, x, k, bias, c, n)
+					}
+					benchSink = c[0]
+					reportFlops(b, float64(batch)*maskedFlops(mk.hi))
+				})
+			}
+		}
+	})
+}
+
 // benchActs are the activation kernels, as dst, x -> result.
 var benchActs = []struct {
 	name string

@@ -91,6 +91,26 @@ func fillRows(m, n int, bias, c []float32, ldc int) {
 type gemmBuf struct {
 	a, b, tile []float32
 	klo, khi   []int // per B panel: inner range that holds non-zero weights
+	off        []int // per B panel: where its inner row 0 would start in b
+}
+
+// bPanels is one packed kc x nc block of op(B): panel q's inner row p
+// (klo[q] <= p < khi[q]) is b[off[q]+p*nr : off[q]+(p+1)*nr]; rows outside
+// a panel's range are zero and need not be stored. off[q] may be negative
+// when rows below klo[q] are not stored.
+type bPanels struct {
+	b             []float32
+	klo, khi, off []int
+}
+
+// panels returns the block packB or packBIndexed wrote into buf: panel q
+// at q*nr*kc, every row stored.
+func (buf *gemmBuf) panels(kc, nc, nr int) bPanels {
+	np := (nc + nr - 1) / nr
+	for q := range buf.off[:np] {
+		buf.off[q] = q * nr * kc
+	}
+	return bPanels{buf.b, buf.klo[:np], buf.khi[:np], buf.off[:np]}
 }
 
 var gemmPool = sync.Pool{New: func() any { return new(gemmBuf) }}
@@ -118,39 +138,43 @@ func gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 		gemmRow(t, transA, transB, n, k, a, lda, b, ldb, c, lo, hi)
 		return
 	}
-	gemmBlocked(t, transA, m, n, k, a, lda, c, ldc, func(pc, kc, jc, nc, nr int, buf *gemmBuf) bool {
-		return packB(transB, b, ldb, pc, kc, jc, nc, nr, lo, hi, buf)
+	gemmBlocked(t, transA, m, n, k, a, lda, c, ldc, func(pc, kc, jc, nc, nr int, buf *gemmBuf) (bPanels, bool) {
+		ok := packB(transB, b, ldb, pc, kc, jc, nc, nr, lo, hi, buf)
+		return buf.panels(kc, nc, nr), ok
 	})
 }
 
 // gemmBlocked is the BLIS loop nest of gemm on tier t: for each nc-column
-// block and kc slice, pack reads op(B)'s block into buf.b's nr-column
-// panels (reporting false when every panel is masked out), then each
-// mc-row block of op(A) is packed and run through the micro-kernel.
+// block and kc slice, pack returns op(B)'s block as nr-column panels (it
+// packs them into buf.b, or hands out panels packed beforehand), reporting
+// false when every panel is masked out; then each mc-row block of op(A) is
+// packed and run through the micro-kernel. The blocks are
+// gemmBlocks(t, n, k) in size.
 func gemmBlocked(t *impl, transA bool, m, n, k int, a []float32, lda int, c []float32, ldc int,
-	pack func(pc, kc, jc, nc, nr int, buf *gemmBuf) bool) {
+	pack func(pc, kc, jc, nc, nr int, buf *gemmBuf) (bPanels, bool)) {
 	mr, nr := t.mr, t.nr
 	mcMax := min(t.mc, roundUp(m, mr))
-	kcMax := min(t.kc, k)
-	ncMax := min(t.nc, roundUp(n, nr))
+	kcMax, ncMax := gemmBlocks(t, n, k)
 	buf := gemmPool.Get().(*gemmBuf)
 	buf.a = grow(buf.a, mcMax*kcMax)
 	buf.b = grow(buf.b, ncMax*kcMax)
 	buf.tile = grow(buf.tile, mr*nr)
 	buf.klo = growInt(buf.klo, ncMax/nr)
 	buf.khi = growInt(buf.khi, ncMax/nr)
+	buf.off = growInt(buf.off, ncMax/nr)
 
 	for jc := 0; jc < n; jc += ncMax {
 		nc := min(ncMax, n-jc)
 		for pc := 0; pc < k; pc += kcMax {
 			kc := min(kcMax, k-pc)
-			if !pack(pc, kc, jc, nc, nr, buf) {
+			bp, ok := pack(pc, kc, jc, nc, nr, buf)
+			if !ok {
 				continue // every panel of this block is masked out
 			}
 			for ic := 0; ic < m; ic += mcMax {
 				mc := min(mcMax, m-ic)
 				packA(transA, a, lda, ic, mc, pc, kc, mr, buf.a)
-				macroKernel(t, mc, nc, kc, buf, c[ic*ldc+jc:], ldc)
+				macroKernel(t, mc, nc, kc, buf.a, bp, buf.tile, c[ic*ldc+jc:], ldc)
 			}
 		}
 	}
@@ -186,6 +210,12 @@ func gemmRow(t *impl, transA, transB bool, n, k int, a []float32, lda int, b []f
 }
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
+
+// gemmBlocks returns the inner slice kc and column block nc of tier t's
+// loop nest for an op(B) of k x n.
+func gemmBlocks(t *impl, n, k int) (kc, nc int) {
+	return min(t.kc, k), min(t.nc, roundUp(n, t.nr))
+}
 
 // packA copies op(A)[ic:ic+mc, pc:pc+kc] into mr-row panels: panel r holds
 // element (r*mr+i, p) at dst[r*mr*kc + p*mr + i], zero-padded to a whole
@@ -303,23 +333,23 @@ func packB(trans bool, b []float32, ldb, pc, kc, jc, nc, nr int, lo, hi []int, b
 }
 
 // macroKernel runs the micro-kernel over every mr x nr tile of the packed
-// mc x kc block of A and kc x nc block of B, into C (c points at the block's
-// top-left element).
-func macroKernel(t *impl, mc, nc, kc int, buf *gemmBuf, c []float32, ldc int) {
+// mc x kc block of A (mr-row panels in a) and the kc x nc block of B, into
+// C (c points at the block's top-left element), with tile as the scratch
+// of the edge tiles.
+func macroKernel(t *impl, mc, nc, kc int, a []float32, b bPanels, tile, c []float32, ldc int) {
 	mr, nr := t.mr, t.nr
 	micro := t.gemmMicro
-	tile := buf.tile
 	for q := 0; q*nr < nc; q++ {
-		klo, khi := buf.klo[q], buf.khi[q]
+		klo, khi := b.klo[q], b.khi[q]
 		if klo >= khi {
 			continue
 		}
 		j := q * nr
 		cols := min(nr, nc-j)
-		bp := buf.b[q*nr*kc+klo*nr : q*nr*kc+khi*nr]
+		bp := b.b[b.off[q]+klo*nr : b.off[q]+khi*nr]
 		for i := 0; i < mc; i += mr {
 			rows := min(mr, mc-i)
-			ap := buf.a[i*kc+klo*mr : i*kc+khi*mr]
+			ap := a[i*kc+klo*mr : i*kc+khi*mr]
 			if rows == mr && cols == nr {
 				micro(khi-klo, ap, bp, c[i*ldc+j:], ldc)
 				continue

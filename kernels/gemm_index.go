@@ -77,8 +77,9 @@ func gemmIndexed(m, n, k int, x []float32, ldx int, w []float32, ldw int, rows, 
 		gemvIndexed(t, n, x[:k], w, ldw, rows, cols, lo, hi, c[:n])
 		return
 	}
-	gemmBlocked(t, false, m, n, k, x, ldx, c, ldc, func(pc, kc, jc, nc, nr int, buf *gemmBuf) bool {
-		return packBIndexed(w, ldw, rows, cols, pc, kc, jc, nc, nr, lo, hi, buf)
+	gemmBlocked(t, false, m, n, k, x, ldx, c, ldc, func(pc, kc, jc, nc, nr int, buf *gemmBuf) (bPanels, bool) {
+		ok := packBIndexed(w, ldw, rows, cols, pc, kc, jc, nc, nr, lo, hi, buf)
+		return buf.panels(kc, nc, nr), ok
 	})
 }
 
