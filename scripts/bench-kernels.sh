@@ -6,6 +6,7 @@
 #   ROUNDS=10 BENCHTIME=1s scripts/bench-kernels.sh
 #   OUT=/tmp/kb scripts/bench-kernels.sh      # keep the raw outputs there
 #   REV=HEAD scripts/bench-kernels.sh         # benchmark a commit, not the work tree
+#   GOBENCH=MaskedGemm ACTS=0 scripts/bench-kernels.sh   # only the masked GEMMs
 #
 # With REV set, the commit is exported (git archive) to a temporary
 # directory and benchmarked there, so uncommitted edits in the work tree
@@ -50,7 +51,7 @@ echo "# raw outputs: $OUT"
 echo "# single-core FMA peak (go run ./internal/fmapeak/cmd):"
 go run ./internal/fmapeak/cmd | tee "$OUT/peak.txt" | sed 's/^/#   /'
 
-gocmd=(go test -run '^$' -bench 'Gemm|Gemv' -benchtime "$BENCHTIME" -count 1 -timeout 60m ./kernels/)
+gocmd=(go test -run '^$' -bench "${GOBENCH:-Gemm|Gemv}" -benchtime "$BENCHTIME" -count 1 -timeout 60m ./kernels/)
 actcmd=(go test -run '^$' -bench 'Activations/.*/.*/784$|Cells' -benchtime "$BENCHTIME" -count 1 -timeout 60m ./kernels/)
 echo "# OpenBLAS core type detected by default (no OPENBLAS_CORETYPE): $(env -u OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS=1 "$PY" "$SCRIPTS/bench_blas.py" --info | sed -n 's/^# openblas corename: //p')"
 # The machine is shared, so arinfer and OpenBLAS are measured in
@@ -67,7 +68,7 @@ echo "#   OPENBLAS_NUM_THREADS=1 $PY scripts/bench_blas.py --repeats $BLAS_REPEA
 blasargs=()
 for r in $(seq 1 "$ROUNDS"); do
 	"${gocmd[@]}" >> "$OUT/go-all.txt"
-	"${actcmd[@]}" >> "$OUT/go-all.txt"
+	if [ "${ACTS:-1}" != 0 ]; then "${actcmd[@]}" >> "$OUT/go-all.txt"; fi
 	for core in $CORES; do
 		f="$OUT/blas-$core-$r.txt"
 		OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$core "$PY" "$SCRIPTS/bench_blas.py" --repeats "$BLAS_REPEATS" > "$f"

@@ -81,8 +81,8 @@ type greySet struct {
 //
 // The grey levels become values as valueRules says.
 func loadData(spec string, info engine.Info, rule binarizeRule, set bool) (dataset, error) {
-	if info.Categories > 2 && set && rule != binarizeNone {
-		return dataset{}, badInput("--binarize %s: the model takes %d levels per pixel and reads grey levels as they are; threshold and sample are for Bernoulli (2-value) models", rule.String(), info.Categories)
+	if err := checkRule(info, rule, set); err != nil {
+		return dataset{}, err
 	}
 	var (
 		g   greySet
@@ -104,6 +104,15 @@ func loadData(spec string, info engine.Info, rule binarizeRule, set bool) (datas
 		return dataset{}, err
 	}
 	return dataset{x: x, n: g.n, source: g.source}, nil
+}
+
+// checkRule refuses a --binarize rule given (set) for a model it does not
+// apply to: threshold and sample turn grey levels into 0/1.
+func checkRule(info engine.Info, rule binarizeRule, set bool) error {
+	if info.Categories > 2 && set && rule != binarizeNone {
+		return badInput("--binarize %s: the model takes %d levels per pixel and reads grey levels as they are; threshold and sample are for Bernoulli (2-value) models", rule.String(), info.Categories)
+	}
+	return nil
 }
 
 // mnistSplit checks a mnist:<split> value against the model.
@@ -265,25 +274,19 @@ func scaleLevel(v uint8, k int) int {
 	return (2*int(v)*(k-1) + 255) / 510
 }
 
-// readPNGLevels reads a PNG of exactly h x w pixels as values 0..k-1: its
-// grey levels (greyLevels) thresholded at 128 for k = 2, otherwise scaled
-// to k levels (scaleLevel: an 8-bit grey PNG gives its own grey levels to
-// a 256-level model).
-func readPNGLevels(path string, h, w, k int) ([]float32, error) {
+// readPNGValues reads the PNG at path, of exactly the model's h x w
+// pixels, as the model's values under rule (set: --binarize was given),
+// as loadData reads a PNG to score (valueRules).
+func readPNGValues(path string, info engine.Info, h, w int, rule binarizeRule, set bool) ([]float32, error) {
+	if err := checkRule(info, rule, set); err != nil {
+		return nil, err
+	}
 	img, err := decodePNG(path, h, w)
 	if err != nil {
 		return nil, err
 	}
-	g := greyLevels(img)
-	x := make([]float32, len(g))
-	for i, v := range g {
-		if k == 2 {
-			x[i] = float32(threshold(v))
-		} else {
-			x[i] = float32(scaleLevel(v, k))
-		}
-	}
-	return x, nil
+	g := greySet{px: greyLevels(img), n: 1, source: func(int) string { return path }}
+	return g.values(path, info, rule)
 }
 
 // decodePNG reads the PNG at path and checks that it is h x w pixels.

@@ -53,6 +53,8 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	batch := fs.Int("batch", 64, "samples drawn per batch")
 	complete := fs.String("complete", "", "complete this PNG `image`: keep its top --rows rows and sample the rest")
 	rows := fs.Int("rows", 14, "with --complete: number of top rows to keep")
+	rule := binarizeSample
+	fs.Var(&rule, "binarize", "with --complete: threshold, sample or none, the `rule` that turns the image's grey levels into the model's values, as score --binarize (see score --help)")
 	class := fs.Int("class", -1, "class `label` of every sample, for a class-conditional model (default: each sample's class is drawn from the model's prior)")
 	stream := fs.Bool("stream", false, "draw the first samples in the terminal as their pixels are generated")
 	delay := fs.Duration("delay", 2*time.Millisecond, "with --stream: pause after each pixel so the order is visible")
@@ -111,11 +113,16 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	D := info.Dims
 	x := make([]float32, *n*D)
 	var known []bool
+	ruleSet := false
+	fs.Visit(func(f *flag.Flag) { ruleSet = ruleSet || f.Name == "binarize" })
+	if ruleSet && *complete == "" {
+		return badInput("--binarize: applies to the image of --complete only")
+	}
 	if *complete != "" {
 		if *rows < 0 || *rows > h {
 			return badInput("--rows %d: want 0..%d", *rows, h)
 		}
-		img, err := readPNGLevels(*complete, h, w, info.Categories)
+		img, err := readPNGValues(*complete, info, h, w, rule, ruleSet)
 		if err != nil {
 			return err
 		}

@@ -474,3 +474,53 @@ func TestGreyLevels(t *testing.T) {
 	rgb.Set(2, 0, color.RGBA{0, 0, 255, 255})
 	assert.Equal(t, []uint8{76, 150, 29}, greyLevels(rgb)) // 0.299, 0.587, 0.114 of 255
 }
+
+// sample --complete reads its image under the same --binarize rule as
+// score (default sample): the kept rows of every completion are the rule's
+// 0/1 values of the grey image; --binarize without --complete, or none on
+// grey levels, is one line and exit 2.
+func TestCompleteBinarize(t *testing.T) {
+	dir := t.TempDir()
+	model := writeModel(t, dir)
+	const rows = 12
+	px := randomLevels(28*28, 31)
+	writeGreyPNGs(t, filepath.Join(dir, "in"), 1, 28, 28, px)
+	in := filepath.Join(dir, "in", "000.png")
+	for _, rule := range []string{"", "threshold", "sample"} {
+		t.Run("rule="+rule, func(t *testing.T) {
+			out := filepath.Join(dir, "done-"+rule+".png")
+			args := []string{"sample", "--model", model, "-n", "2", "-o", out, "--complete", in, "--rows", fmt.Sprint(rows)}
+			want := binarizeRef(px, "sample")
+			if rule != "" {
+				args = append(args, "--binarize", rule)
+				want = binarizeRef(px, rule)
+			}
+			r := runCLI(t, args...)
+			require.Equal(t, 0, r.code, r.stderr)
+			f, err := os.Open(out)
+			require.NoError(t, err)
+			defer f.Close()
+			img, err := png.Decode(f)
+			require.NoError(t, err)
+			cell := 28*cellScale + cellGap
+			for s := 0; s < 2; s++ {
+				ox, oy := cellGap+s*cell, cellGap
+				for p := 0; p < rows*28; p++ {
+					x, y := p%28, p/28
+					g := color.GrayModel.Convert(img.At(ox+x*cellScale, oy+y*cellScale)).(color.Gray)
+					require.Equal(t, want[p] == 1, g.Y == 255, "sample %d pixel %d (level %d)", s, p, px[p])
+				}
+			}
+		})
+	}
+	for _, bad := range [][]string{
+		{"sample", "--model", model, "--binarize", "threshold", "-o", filepath.Join(dir, "x.png")},
+		{"sample", "--model", model, "--complete", in, "--binarize", "none", "-o", filepath.Join(dir, "x.png")},
+	} {
+		r := runCLI(t, bad...)
+		assert.Equal(t, 2, r.code)
+		assert.Empty(t, r.stdout)
+		assert.Equal(t, 1, strings.Count(strings.TrimSpace(r.stderr), "\n")+1, r.stderr)
+		assert.NoFileExists(t, filepath.Join(dir, "x.png"))
+	}
+}
