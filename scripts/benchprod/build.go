@@ -27,20 +27,21 @@ func commit(ctx context.Context, rev string) (string, error) {
 }
 
 // describeTree names the working tree the "after" binary is built from:
-// HEAD's short hash, with "+ uncommitted changes" when tracked files differ.
+// HEAD's short hash, with "+ uncommitted changes" when files differ from
+// it or are new (and not ignored).
 func describeTree(ctx context.Context) (string, error) {
 	head, err := git(ctx, "rev-parse", "--short", "HEAD")
 	if err != nil {
 		return "", err
 	}
-	dirty, err := git(ctx, "status", "--porcelain", "--untracked-files=no")
+	dirty, err := git(ctx, "status", "--porcelain")
 	if err != nil {
 		return "", err
 	}
 	if dirty != "" {
 		head += " + uncommitted changes"
 	}
-	return "working tree at " + head, nil
+	return "the working tree at " + head, nil
 }
 
 // buildAt extracts commit hash into dir/src (git archive) and builds its

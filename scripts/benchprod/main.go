@@ -2,7 +2,7 @@
 // asks of every shipped model, with the CLI built twice: at a "before"
 // commit and from the working tree ("after"):
 //
-//	go run ./scripts/benchprod [-before 9c71bc3] [-reps 5] [-target 2s] [-net]
+//	go run ./scripts/benchprod [-before 9c71bc3] [-after HEAD] [-reps 5] [-target 2s] [-net]
 //	    [-images N] [-samples N] [-wavs K] [-seconds S] [-streams 1]
 //	    [-speech data/speech] [model.arw ...]
 //
@@ -16,8 +16,9 @@
 // run-to-run noise is visible beside every ratio.
 //
 // Before anything long it checks its flags and models, resolves -before,
-// builds both binaries (the before tree from git archive into a temporary
-// directory; the models and data always come from the current tree) and
+// builds both binaries (a commit's tree from git archive into a temporary
+// directory; without -after, the working tree as it is; the models and
+// data always come from the current tree) and
 // loads the MNIST test split. Then it fixes each model's workload (the
 // sizes the flags give, or sized from pilot runs of the after binary to
 // take about -target each), prints the plan with an estimate of the run's
@@ -45,6 +46,7 @@ import (
 
 func main() {
 	beforeRev := flag.String("before", "9c71bc3", "the `commit` the before binary is built at")
+	afterRev := flag.String("after", "", "the `commit` the after binary is built at (default: the working tree, uncommitted changes included)")
 	reps := flag.Int("reps", 5, "fresh processes per figure and binary; medians are reported with their min..max")
 	tgt := flag.Duration("target", 2*time.Second, "time a scoring or sampling run should take beyond its load, for the sizes left at 0")
 	images := flag.Int("images", 0, "binarized MNIST test images per scoring run, 1..10000 (0: sized to -target)")
@@ -98,20 +100,28 @@ func main() {
 	if err != nil || oldHash == "" {
 		usage(fmt.Sprintf("-before %s: not a commit here", *beforeRev))
 	}
-	tree, err := describeTree(ctx)
-	check(err)
+	var tree, newHash string
+	if *afterRev == "" {
+		tree, err = describeTree(ctx)
+		check(err)
+	} else {
+		if newHash, err = commit(ctx, *afterRev); err != nil || newHash == "" {
+			usage(fmt.Sprintf("-after %s: not a commit here", *afterRev))
+		}
+		tree = fmt.Sprintf("%s (%s)", *afterRev, newHash[:12])
+	}
 	tmp, err := os.MkdirTemp("", "benchprod")
 	check(err)
 	defer os.RemoveAll(tmp)
 	d := &data{dir: tmp}
-	if err := runAll(ctx, jobs, skips, d, o, oldHash, *beforeRev, tree, root, speechDir); err != nil {
+	if err := runAll(ctx, jobs, skips, d, o, oldHash, *beforeRev, newHash, tree, root, speechDir); err != nil {
 		os.RemoveAll(tmp)
 		check(err)
 	}
 }
 
 // runAll builds the binaries, plans and measures.
-func runAll(ctx context.Context, jobs []*job, skips []skip, d *data, o opts, oldHash, oldRev, tree, root, speechDir string) error {
+func runAll(ctx context.Context, jobs []*job, skips []skip, d *data, o opts, oldHash, oldRev, newHash, tree, root, speechDir string) error {
 	images, audio := 0, 0
 	for _, j := range jobs {
 		if j.audio() {
@@ -133,8 +143,13 @@ func runAll(ctx context.Context, jobs []*job, skips []skip, d *data, o opts, old
 	if err != nil {
 		return err
 	}
-	progress("building the after binary from the %s", tree)
-	cur, err := buildTree(ctx, root, d.dir, "arinfer-after")
+	progress("building the after binary from %s", tree)
+	var cur string
+	if newHash == "" {
+		cur, err = buildTree(ctx, root, d.dir, "arinfer-after")
+	} else {
+		cur, err = buildAt(ctx, newHash, d.dir, "arinfer-after")
+	}
 	if err != nil {
 		return err
 	}
@@ -163,7 +178,7 @@ func runAll(ctx context.Context, jobs []*job, skips []skip, d *data, o opts, old
 		}
 		total += j.est
 	}
-	fmt.Printf("Before: %s (%s); after: the %s.\n", oldRev, oldHash[:12], tree)
+	fmt.Printf("Before: %s (%s); after: %s.\n", oldRev, oldHash[:12], tree)
 	fmt.Printf("CPU: %s; %s; GOMAXPROCS=%d (the binaries use every core)\n", benchfmt.CPUName(), kernels.Describe(), runtime.NumCPU())
 	fmt.Printf("%d reps per figure; a scoring or sampling run sized to about %.1f s where no size is given.\n", o.reps, o.target)
 	if audio > 0 {
