@@ -188,7 +188,7 @@ func runAll(ctx context.Context, jobs []*job, skips []skip, d *data, o opts, old
 	for _, j := range jobs {
 		fmt.Printf("- %s (%s, %.2f MB): ", j.path, j.arch, j.size)
 		if j.audio() {
-			fmt.Printf("score %d WAVs (%.1f s), sample %d x %g s", len(j.wavs), j.wavSec, j.streams, j.seconds)
+			fmt.Printf("score %d WAV(s) (%.1f s), sample %d x %g s", len(j.wavs), j.wavSec, j.streams, j.seconds)
 		} else {
 			fmt.Printf("score %d images, sample %d", j.images, j.samples)
 		}

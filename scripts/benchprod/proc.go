@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -68,6 +69,10 @@ func exeStatus(ctx context.Context, bin string, args ...string) (run, int, strin
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, gnuTime, append([]string{"-f", "%M", "-o", rssFile, bin}, args...)...)
 	cmd.Stderr = &stderr
+	// On cancel, kill GNU time and the binary with it: they run in their
+	// own process group.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	t0 := time.Now()
 	err := cmd.Run()
 	wall := time.Since(t0).Seconds()
