@@ -20,7 +20,6 @@ is exported to <out>.arw.
 
 import argparse
 import json
-import logging
 import math
 import os
 import sys
@@ -32,6 +31,8 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mnist  # noqa: E402
 import pixelcnn  # noqa: E402
+import resumable  # noqa: E402
+from resumable import atomic_save  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -84,12 +85,6 @@ def nll(model, x, y, batch=100, marginal=False):
         tot += -model.log_prob(x[s:s + batch], yb).double().sum().item()
     model.train()
     return tot / x.shape[0]
-
-
-def atomic_save(obj, path):
-    tmp = path + ".tmp"
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
 
 
 def train(args):
@@ -179,9 +174,8 @@ def train(args):
 
 
 def logger(out):
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
-                        handlers=[logging.FileHandler(out + ".train.log"), logging.StreamHandler()])
-    return logging.getLogger("train_pixelcnn")
+    """The training log: out.train.log and stderr."""
+    return resumable.logger("train_pixelcnn", out + ".train.log")
 
 
 def finish(out, threads=2, marginal=True, evaluate=True):

@@ -29,7 +29,6 @@ frequencies, its test NLL is computed and it is exported to <out>.arw.
 
 import argparse
 import json
-import logging
 import math
 import os
 import sys
@@ -41,6 +40,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wavenet  # noqa: E402
+import resumable  # noqa: E402
+from resumable import atomic_save  # noqa: E402
 
 LN2 = math.log(2)
 SIZE_KEYS = ("data", "max_dilation", "stacks", "residual", "gate", "skip", "head", "classes")
@@ -272,28 +273,9 @@ def build(args, data):
 # ---------------------------------------------------------------- training
 
 
-def atomic_save(obj, path):
-    tmp = path + ".tmp"
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
 def logger(out):
     """The training log: out.train.log and stderr."""
-    log = logging.getLogger("train_wavenet")
-    path = os.path.abspath(out + ".train.log")
-    if getattr(log, "arinfer_path", None) != path:
-        for h in list(log.handlers):
-            log.removeHandler(h)
-            h.close()
-        log.setLevel(logging.INFO)
-        log.propagate = False
-        fmt = logging.Formatter("%(asctime)s %(message)s")
-        for h in (logging.FileHandler(path), logging.StreamHandler()):
-            h.setFormatter(fmt)
-            log.addHandler(h)
-        log.arinfer_path = path
-    return log
+    return resumable.logger("train_wavenet", out + ".train.log")
 
 
 def train(args):

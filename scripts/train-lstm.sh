@@ -4,7 +4,9 @@
 # batch 64, early stopping on a 1000-image validation subset checked every
 # 100 updates, 60 minutes of training; then the best state is scored on the
 # full validation and test splits and exported (test NLL in the header meta).
-# Log: training-logs/train-lstm.log.
+# Log: training-logs/train-lstm.log. The training state is checkpointed to
+# models/mnist-lstm.ckpt.pt (ignored by git); running this again resumes it.
+# The larger resumable run is scripts/train-lstm-big.sh.
 set -eu
 cd "$(dirname "$0")/.."
 exec /usr/bin/python3 python/train_rnn.py --arch lstm --hidden 64 --embed 16 --layers 1 \
