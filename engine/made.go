@@ -211,19 +211,32 @@ func (m *made) readDegrees(w Weights, cfg Config) ([][][]int, error) {
 }
 
 // readWeights reads the weights into component 0's layers, in its order
-// (inputs and outputs in its ordering, units by its degrees), one tensor
-// at a time: the file's values are dropped as soon as they are permuted.
-// It returns the biases as the file has them (layer by layer, then the
-// outputs') and pos0[l][u], component 0's position of unit u of layer l.
+// (inputs and outputs in its ordering, units by its degrees), a row of the
+// file at a time (tensorRows): each row goes straight to its place, and a
+// float16 file's weights are widened on the way, with no float32 copy of
+// a whole tensor in between. It returns the biases as the file has them
+// (layer by layer, then the outputs') and pos0[l][u], component 0's
+// position of unit u of layer l.
 func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]float32, pos0 [][]int32, err error) {
 	D, L := m.info.Dims, len(cfg.Hidden)
 	c0 := &m.comps[0]
 	pos0 = make([][]int32, L)
 	biases = make([][]float32, L+1)
-	in := D
+	// Every layer's weights in one allocation (64-byte aligned rows),
+	// made before anything else big: fresh memory, which bigSlice backs
+	// with huge pages.
+	size, in := D*pad16(cfg.Hidden[L-1]), D
+	for _, h := range cfg.Hidden {
+		size, in = size+h*pad16(in), h
+	}
+	if cfg.Direct {
+		size += D * pad16(D)
+	}
+	arena := alignedFloats(size)
+	in = D
 	for l, h := range cfg.Hidden {
 		n := strconv.Itoa(l + 1)
-		W, err := tensor(w, "W"+n, h, in)
+		W, err := tensorRows(w, "W"+n, h, in)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -234,23 +247,23 @@ func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]f
 		if l > 0 {
 			src = perm32(perms[0][l-1])
 		}
-		ly := &c0.hidden[l]
-		*ly = newLayer(h, in, ly.deg)
-		for r, u := range perms[0][l] {
-			row, dst := W[u*in:(u+1)*in], ly.w[r*ly.ld:]
-			for col, s := range src {
-				dst[col] = row[s]
-			}
-		}
 		pos0[l] = make([]int32, h)
 		for r, u := range perms[0][l] {
 			pos0[l][u] = int32(r)
+		}
+		ly := &c0.hidden[l]
+		*ly = newLayer(h, in, ly.deg, &arena)
+		for u, r := range pos0[l] {
+			row, dst := W.row(u), ly.w[int(r)*ly.ld:]
+			for col, s := range src {
+				dst[col] = row[s]
+			}
 		}
 		m.info.Params += h*in + h
 		in = h
 	}
 	HL := cfg.Hidden[L-1]
-	Wout, err := tensor(w, "Wout", D, HL)
+	Wout, err := tensorRows(w, "Wout", D, HL)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -258,14 +271,19 @@ func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]f
 		return nil, nil, err
 	}
 	m.info.Params += D*HL + D
-	c0.out = newLayer(D, HL, nil)
+	step := make([]int32, D) // component 0's step of each dimension
 	for t, d := range c0.order {
+		step[d] = int32(t)
+	}
+	c0.out = newLayer(D, HL, nil, &arena)
+	for d, t := range step {
+		row, dst := Wout.row(d), c0.out.w[int(t)*c0.out.ld:]
 		for col, u := range perms[0][L-1] {
-			c0.out.w[t*c0.out.ld+col] = Wout[int(d)*HL+u]
+			dst[col] = row[u]
 		}
 	}
 	if cfg.Direct {
-		A, err := tensor(w, "A", D, D)
+		A, err := tensorRows(w, "A", D, D)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -273,15 +291,16 @@ func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]f
 		// A in component 0's ordering: the connections into step t from
 		// the steps before it; all of them when another component has an
 		// ordering of its own (it reads connections masked out in this one).
-		dl := newLayer(D, D, nil)
+		dl := newLayer(D, D, nil, &arena)
 		dl.b = nil
-		for t, d := range c0.order {
-			from := c0.order[:t]
+		for d, t := range step {
+			row, from := A.row(d), c0.order[:t]
 			if !m.sameOr {
 				from = c0.order
 			}
+			dst := dl.w[int(t)*dl.ld:]
 			for s, e := range from {
-				dl.w[t*dl.ld+s] = A[int(d)*D+int(e)]
+				dst[s] = row[e]
 			}
 		}
 		c0.direct = &dl
@@ -393,13 +412,15 @@ func perm32(p []int) []int32 {
 	return q
 }
 
-// newLayer allocates a layer whose weight rows start on 64-byte
-// boundaries: row loads that straddle cache lines cost the GEMV kernels up
-// to a third of their speed (500-float rows).
-// deg is the rows' degrees (hidden layers) or nil.
-func newLayer(out, in int, deg []int32) madeLayer {
-	ld := (in + 15) &^ 15
-	return madeLayer{out: out, in: in, ld: ld, w: alignedFloats(out * ld), b: make([]float32, out), hi: make([]int, out), deg: deg}
+// newLayer returns a layer whose weights are taken from the front of
+// arena, rows starting on 64-byte boundaries (arena does): row loads that
+// straddle cache lines cost the GEMV kernels up to a third of their speed
+// (500-float rows). deg is the rows' degrees (hidden layers) or nil.
+func newLayer(out, in int, deg []int32, arena *[]float32) madeLayer {
+	ld := pad16(in)
+	w := (*arena)[: out*ld : out*ld]
+	*arena = (*arena)[out*ld:]
+	return madeLayer{out: out, in: in, ld: ld, w: w, b: make([]float32, out), hi: make([]int, out), deg: deg}
 }
 
 // argsortStable returns the indices of deg sorted by degree, ties in index

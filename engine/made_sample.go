@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/arinfer/arinfer/format"
@@ -91,6 +94,7 @@ func transposeSuffix(ly *madeLayer) pushRows {
 // for the next sixteen inputs) and writes sixteen targets of a table row,
 // one cache line: a column of ly at a time reads a line per weight when
 // the rows are many (2000: 128 KB a column), a row at a time writes one.
+// The targets are split among the cores (tableParallel).
 func fillTable(p *pushRows, ly *madeLayer, all bool) {
 	// The first weight the table holds decides most float32 models
 	// before a binary16 table is allocated.
@@ -103,11 +107,26 @@ func fillTable(p *pushRows, ly *madeLayer, all bool) {
 			break
 		}
 	}
-	h, off, start := make([]uint16, p.off[ly.in]), p.off, p.start
+	h := halves(p.off[ly.in])
+	if !tableParallel(ly.out, func(lo, hi int, stop *atomic.Bool) bool { return fillHalves(h, p, ly, all, lo, hi, stop) }) {
+		fillFloats(p, ly, all)
+		return
+	}
+	p.h = h
+}
+
+// fillHalves fills targets [lo, hi) of the binary16 table h (fillTable),
+// and reports false, having filled some, at a weight that is not a
+// binary16 value, or when stop is set (another range found one).
+func fillHalves(h []uint16, p *pushRows, ly *madeLayer, all bool, lo, hi int, stop *atomic.Bool) bool {
+	off, start := p.off, p.start
 	var rows [16][]float32
 	var ends [16]int
-	for r0 := 0; r0 < ly.out; r0 += 16 {
-		n, e := tableBlock(ly, all, r0, &rows, &ends)
+	for r0 := lo; r0 < hi; r0 += 16 {
+		if stop.Load() {
+			return false
+		}
+		n, e := tableBlock(ly, all, r0, min(16, hi-r0), &rows, &ends)
 		for i := range e {
 			c, o := ly.col(i), off[i]-start[i]+r0
 			for j, row := range rows[:n] {
@@ -118,41 +137,76 @@ func fillTable(p *pushRows, ly *madeLayer, all bool) {
 				x, ok := halfBits(math.Float32bits(v))
 				if !ok {
 					if x, ok = halfOf(v); !ok {
-						fillFloats(p, ly, all)
-						return
+						stop.Store(true)
+						return false
 					}
 				}
 				h[o+j] = x
 			}
 		}
 	}
-	p.h = h
+	return true
 }
 
 // fillFloats is fillTable in float32.
 func fillFloats(p *pushRows, ly *madeLayer, all bool) {
 	w, off, start := alignedFloats(p.off[ly.in]), p.off, p.start
-	var rows [16][]float32
-	var ends [16]int
-	for r0 := 0; r0 < ly.out; r0 += 16 {
-		n, e := tableBlock(ly, all, r0, &rows, &ends)
-		for i := range e {
-			c, o := ly.col(i), off[i]-start[i]+r0
-			for j, row := range rows[:n] {
-				if i < ends[j] {
-					w[o+j] = row[c]
+	tableParallel(ly.out, func(lo, hi int, _ *atomic.Bool) bool {
+		var rows [16][]float32
+		var ends [16]int
+		for r0 := lo; r0 < hi; r0 += 16 {
+			n, e := tableBlock(ly, all, r0, min(16, hi-r0), &rows, &ends)
+			for i := range e {
+				c, o := ly.col(i), off[i]-start[i]+r0
+				for j, row := range rows[:n] {
+					if i < ends[j] {
+						w[o+j] = row[c]
+					}
 				}
 			}
 		}
-	}
+		return true
+	})
 	p.w = w
 }
 
-// tableBlock sets rows and ends to ly's rows r0.. (at most 16) and the
-// inputs each contributes to a table (all of them, or those it sees), and
-// returns how many rows and the largest end.
-func tableBlock(ly *madeLayer, all bool, r0 int, rows *[16][]float32, ends *[16]int) (n, end int) {
-	n = min(16, ly.out-r0)
+// tableParallel runs fill over the targets [0, n) of a table, split into
+// ranges of whole 64-byte lines of binary16 targets (32) on up to
+// GOMAXPROCS goroutines (the caller's among them), and reports whether
+// every range returned true; stop is set when one returns false, for the
+// others to give up. It starts goroutines of its own rather than use
+// parallelFor's workers: tables are built on first use, from inside a
+// worker's task, where waiting on the other workers could deadlock.
+func tableParallel(n int, fill func(lo, hi int, stop *atomic.Bool) bool) bool {
+	var stop atomic.Bool
+	k := min(runtime.GOMAXPROCS(0), n/128)
+	if k <= 1 {
+		return fill(0, n, &stop)
+	}
+	var wg sync.WaitGroup
+	var failed atomic.Bool
+	cut := func(i int) int { return min(n, (i*n/k+31)&^31) }
+	for i := 1; i < k; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if !fill(cut(i), cut(i+1), &stop) {
+				failed.Store(true)
+			}
+		}()
+	}
+	if !fill(0, cut(1), &stop) {
+		failed.Store(true)
+	}
+	wg.Wait()
+	return !failed.Load()
+}
+
+// tableBlock sets rows and ends to ly's n rows from r0 (at most 16) and
+// the inputs each contributes to a table (all of them, or those it sees),
+// and returns n and the largest end.
+func tableBlock(ly *madeLayer, all bool, r0, n int, rows *[16][]float32, ends *[16]int) (int, int) {
+	end := 0
 	for j := range n {
 		rows[j], ends[j] = ly.row(r0+j), ly.in
 		if !all {

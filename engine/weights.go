@@ -2,10 +2,11 @@ package engine
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
+	"hash"
 	"math"
 	"slices"
+	"sync"
 	"unsafe"
 
 	"github.com/arinfer/arinfer/kernels"
@@ -115,6 +116,7 @@ func NewOptions(cfg Config, w Weights, o Options) (Model, error) {
 	dw := &digestWeights{w: w, sums: map[string][32]byte{}}
 	info.digest = new([32]byte)
 	m, err := buildArch(info, cfg, dw, o)
+	dw.wg.Wait() // the hashes read w, which the caller may release once New returns
 	if err != nil {
 		return nil, err
 	}
@@ -147,16 +149,24 @@ func buildArch(info Info, cfg Config, w Weights, o Options) (Model, error) {
 // digestWeights is the Weights a model is built from, hashing every
 // tensor the model reads for its digest (Info.Digest, format/STATE.md 2):
 // SHA-256 over a line describing the model and the SHA-256 of each
-// tensor, in name order.
+// tensor, in name order. A large tensor is hashed on a goroutine of its
+// own while the model is built from it (wg: NewOptions waits for them
+// before it returns).
 type digestWeights struct {
 	w    Weights
+	wg   sync.WaitGroup
+	mu   sync.Mutex
 	sums map[string][32]byte // tensor name -> SHA-256 of its record
 }
+
+// hashAlone is the number of values from which a tensor is hashed on a
+// goroutine of its own.
+const hashAlone = 1 << 16
 
 func (d *digestWeights) Float32(name string) ([]float32, []int, error) {
 	v, s, err := d.w.Float32(name)
 	if err == nil {
-		d.add("f32", name, s, len(v), func(i int) uint32 { return math.Float32bits(v[i]) })
+		d.hash("f32", name, s, len(v), func(h hash.Hash) { hashWords(h, v) })
 	}
 	return v, s, err
 }
@@ -164,27 +174,35 @@ func (d *digestWeights) Float32(name string) ([]float32, []int, error) {
 func (d *digestWeights) Int32(name string) ([]int32, []int, error) {
 	v, s, err := d.w.Int32(name)
 	if err == nil {
-		d.add("i32", name, s, len(v), func(i int) uint32 { return uint32(v[i]) })
+		d.hash("i32", name, s, len(v), func(h hash.Hash) { hashWords(h, v) })
 	}
 	return v, s, err
 }
 
-// add records the SHA-256 of "kind\x00name\x00shape\x00" followed by the n
-// values as little-endian 32-bit words.
-func (d *digestWeights) add(kind, name string, shape []int, n int, word func(int) uint32) {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%v\x00", kind, name, shape)
-	var buf [4096]byte
-	for i := 0; i < n; {
-		k := 0
-		for ; k+4 <= len(buf) && i < n; i, k = i+1, k+4 {
-			binary.LittleEndian.PutUint32(buf[k:], word(i))
-		}
-		h.Write(buf[:k])
+// hash records the SHA-256 of the n-value tensor name's record:
+// "kind\x00name\x00shape\x00" followed by its values as little-endian
+// 32-bit words, which write writes to h (hashWords). Models do not modify
+// the tensors they read, so a large one is hashed in the background.
+func (d *digestWeights) hash(kind, name string, shape []int, n int, write func(h hash.Hash)) {
+	run := func() {
+		h := sha256.New()
+		fmt.Fprintf(h, "%s\x00%s\x00%v\x00", kind, name, shape)
+		write(h)
+		var sum [32]byte
+		h.Sum(sum[:0])
+		d.mu.Lock()
+		d.sums[name] = sum
+		d.mu.Unlock()
 	}
-	var sum [32]byte
-	h.Sum(sum[:0])
-	d.sums[name] = sum
+	if n < hashAlone {
+		run()
+		return
+	}
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		run()
+	}()
 }
 
 // digest returns the model's digest: SHA-256 of the line
@@ -318,12 +336,54 @@ func gather(dst, src []float32, order []int32) {
 	}
 }
 
-// alignedFloats returns n zeroed float32s starting on a 64-byte boundary.
+// alignedFloats returns n zeroed float32s starting on a 64-byte boundary
+// (on a 2 MB one, in huge pages, when they fill one: bigSlice).
 func alignedFloats(n int) []float32 {
+	if n*4 >= hugePage {
+		return bigSlice[float32](n)
+	}
 	buf := make([]float32, n+16)
 	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(buf)))&63) / 4
 	if off != 0 {
 		off = 16 - off
 	}
 	return buf[off : off+n : off+n]
+}
+
+// hugePage is the size of a transparent huge page (x86-64, arm64 with
+// 4 kB pages).
+const hugePage = 2 << 20
+
+// bigSlice returns n zeroed values for a model's weights (at least a huge
+// page of them), starting on a huge page boundary, and advises the pages
+// they span into huge pages (adviseHuge) before anything touches them:
+// the allocation is rounded up to whole huge pages, with a huge page of
+// slack to align it. The slack is never touched and costs no resident
+// memory; the rounding costs less than a huge page, resident.
+//
+// The advice takes effect for memory the heap hands out fresh, which
+// nothing has touched yet (a large allocation in memory that held freed
+// objects is cleared by the runtime, in 4 kB pages, before make returns);
+// a model therefore allocates its largest arrays first, before it makes
+// garbage.
+func bigSlice[T float32 | uint16](n int) []T {
+	var z T
+	size := int(unsafe.Sizeof(z))
+	span := (n*size + hugePage - 1) &^ (hugePage - 1)
+	buf := make([]T, (span+hugePage)/size)
+	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(buf)))&(hugePage-1)) / size
+	if off != 0 {
+		off = hugePage/size - off
+	}
+	adviseHuge(unsafe.Pointer(&buf[off]), uintptr(span))
+	return buf[off : off+n : off+n]
+}
+
+// halves returns n zeroed uint16s (binary16 weights), from bigSlice when
+// they fill a huge page.
+func halves(n int) []uint16 {
+	if 2*n >= hugePage {
+		return bigSlice[uint16](n)
+	}
+	return make([]uint16, n)
 }
