@@ -214,9 +214,10 @@ func (m *made) readDegrees(w Weights, cfg Config) ([][][]int, error) {
 // (inputs and outputs in its ordering, units by its degrees), a row of the
 // file at a time (tensorRows): each row goes straight to its place, and a
 // float16 file's weights are widened on the way, with no float32 copy of
-// a whole tensor in between. It returns the biases as the file has them
-// (layer by layer, then the outputs') and pos0[l][u], component 0's
-// position of unit u of layer l.
+// a whole tensor in between; each tensor on a goroutine of its own, once
+// all are found. It returns the biases as the file has them (layer by
+// layer, then the outputs') and pos0[l][u], component 0's position of
+// unit u of layer l.
 func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]float32, pos0 [][]int32, err error) {
 	D, L := m.info.Dims, len(cfg.Hidden)
 	c0 := &m.comps[0]
@@ -233,6 +234,7 @@ func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]f
 		size += D * pad16(D)
 	}
 	arena := alignedFloats(size)
+	var fills []func() // each fills one layer from one tensor
 	in = D
 	for l, h := range cfg.Hidden {
 		n := strconv.Itoa(l + 1)
@@ -253,12 +255,14 @@ func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]f
 		}
 		ly := &c0.hidden[l]
 		*ly = newLayer(h, in, ly.deg, &arena)
-		for u, r := range pos0[l] {
-			row, dst := W.row(u), ly.w[int(r)*ly.ld:]
-			for col, s := range src {
-				dst[col] = row[s]
+		fills = append(fills, func() {
+			for u, r := range pos0[l] {
+				row, dst := W.row(u), ly.w[int(r)*ly.ld:]
+				for col, s := range src {
+					dst[col] = row[s]
+				}
 			}
-		}
+		})
 		m.info.Params += h*in + h
 		in = h
 	}
@@ -276,12 +280,14 @@ func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]f
 		step[d] = int32(t)
 	}
 	c0.out = newLayer(D, HL, nil, &arena)
-	for d, t := range step {
-		row, dst := Wout.row(d), c0.out.w[int(t)*c0.out.ld:]
-		for col, u := range perms[0][L-1] {
-			dst[col] = row[u]
+	fills = append(fills, func() {
+		for d, t := range step {
+			row, dst := Wout.row(d), c0.out.w[int(t)*c0.out.ld:]
+			for col, u := range perms[0][L-1] {
+				dst[col] = row[u]
+			}
 		}
-	}
+	})
 	if cfg.Direct {
 		A, err := tensorRows(w, "A", D, D)
 		if err != nil {
@@ -293,18 +299,26 @@ func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]f
 		// ordering of its own (it reads connections masked out in this one).
 		dl := newLayer(D, D, nil, &arena)
 		dl.b = nil
-		for d, t := range step {
-			row, from := A.row(d), c0.order[:t]
-			if !m.sameOr {
-				from = c0.order
+		fills = append(fills, func() {
+			for d, t := range step {
+				row, from := A.row(d), c0.order[:t]
+				if !m.sameOr {
+					from = c0.order
+				}
+				dst := dl.w[int(t)*dl.ld:]
+				for s, e := range from {
+					dst[s] = row[e]
+				}
 			}
-			dst := dl.w[int(t)*dl.ld:]
-			for s, e := range from {
-				dst[s] = row[e]
-			}
-		}
+		})
 		c0.direct = &dl
 	}
+	var wg sync.WaitGroup
+	for _, f := range fills[1:] {
+		wg.Go(f)
+	}
+	fills[0]()
+	wg.Wait()
 	return biases, pos0, nil
 }
 

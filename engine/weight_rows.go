@@ -18,7 +18,8 @@ import (
 // as it goes: a model that permutes the rows into its own copy (MADE)
 // then reads the weights once, without a float32 copy of the whole tensor
 // first (a 6 MB layer of a float16 file was a 6 MB copy, hashed in a
-// second pass, then permuted in a third).
+// second pass, then permuted in a third). Different tensors may be read
+// on different goroutines.
 type weightRows struct {
 	rows, cols int
 	next       int       // the row row returns next
@@ -26,6 +27,9 @@ type weightRows struct {
 	raw        []byte    // else its little-endian 16-bit values
 	bf16       bool      // raw holds bfloat16 (else float16)
 	buf        []float32 // a row widened, or copied to flush its subnormals
+	h          hash.Hash // a 16-bit tensor's digest record, finished with its last row
+	d          *digestWeights
+	name       string
 }
 
 // rowSource is implemented by Weights that hand out a tensor's stored
@@ -50,7 +54,10 @@ func tensorRows(w Weights, name string, rows, cols int) (*weightRows, error) {
 					return nil, errorf("tensor %s has %d values, want %d", name, len(t.Data)/2, rows*cols)
 				}
 				r.raw, r.bf16 = t.Data, t.DType == format.BF16
-				d.hash("f32", name, t.Shape, rows*cols, r.hashAll)
+				r.h, r.d, r.name = d.record("f32", name, t.Shape), d, name
+				if rows == 0 {
+					d.finish(name, r.h)
+				}
 				return r, nil
 			}
 		}
@@ -84,6 +91,10 @@ func (r *weightRows) row(u int) []float32 {
 	default:
 		v = r.buf[:c]
 		r.widen(v, r.raw[2*u*c:2*(u+1)*c])
+		hashWords(r.h, v)
+		if r.next == r.rows {
+			r.d.finish(r.name, r.h)
+		}
 	}
 	if r.raw != nil && !r.bf16 {
 		return v // no binary16 value is a float32 subnormal
@@ -101,19 +112,6 @@ func (r *weightRows) row(u int) []float32 {
 		}
 	}
 	return v
-}
-
-// hashAll writes the digest record's values of a 16-bit tensor to h: all
-// of them, widened to float32 (a block at a time), as tensor has them
-// before subnormals are flushed.
-func (r *weightRows) hashAll(h hash.Hash) {
-	buf := make([]float32, 4096)
-	for raw := r.raw; len(raw) > 0; {
-		v := buf[:min(len(buf), len(raw)/2)]
-		r.widen(v, raw)
-		hashWords(h, v)
-		raw = raw[2*len(v):]
-	}
 }
 
 // widen sets v to the len(v) little-endian 16-bit values at the start of

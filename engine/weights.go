@@ -179,30 +179,38 @@ func (d *digestWeights) Int32(name string) ([]int32, []int, error) {
 	return v, s, err
 }
 
-// hash records the SHA-256 of the n-value tensor name's record:
-// "kind\x00name\x00shape\x00" followed by its values as little-endian
-// 32-bit words, which write writes to h (hashWords). Models do not modify
-// the tensors they read, so a large one is hashed in the background.
+// hash records the SHA-256 of the n-value tensor name's record, whose
+// values write writes to h (hashWords). Models do not modify the tensors
+// they read, so a large one is hashed in the background.
 func (d *digestWeights) hash(kind, name string, shape []int, n int, write func(h hash.Hash)) {
 	run := func() {
-		h := sha256.New()
-		fmt.Fprintf(h, "%s\x00%s\x00%v\x00", kind, name, shape)
+		h := d.record(kind, name, shape)
 		write(h)
-		var sum [32]byte
-		h.Sum(sum[:0])
-		d.mu.Lock()
-		d.sums[name] = sum
-		d.mu.Unlock()
+		d.finish(name, h)
 	}
 	if n < hashAlone {
 		run()
 		return
 	}
-	d.wg.Add(1)
-	go func() {
-		defer d.wg.Done()
-		run()
-	}()
+	d.wg.Go(run)
+}
+
+// record starts the record of a tensor: SHA-256 of
+// "kind\x00name\x00shape\x00" followed by its values as little-endian
+// 32-bit words (hashWords), which finish adds to the digest.
+func (d *digestWeights) record(kind, name string, shape []int) hash.Hash {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%v\x00", kind, name, shape)
+	return h
+}
+
+// finish adds the SHA-256 of the tensor name's record h to the digest.
+func (d *digestWeights) finish(name string, h hash.Hash) {
+	var sum [32]byte
+	h.Sum(sum[:0])
+	d.mu.Lock()
+	d.sums[name] = sum
+	d.mu.Unlock()
 }
 
 // digest returns the model's digest: SHA-256 of the line
