@@ -60,7 +60,7 @@ type Info struct {
 	// (format/SPEC.md 3.9); 0 for any other model.
 	SampleRate int
 
-	digest *[32]byte // see Digest
+	digest *modelDigest // see Digest
 }
 
 // Digest returns the SHA-256 of the model's architecture, sizes, build
@@ -71,7 +71,7 @@ func (i Info) Digest() [32]byte {
 	if i.digest == nil {
 		return [32]byte{}
 	}
-	return *i.digest
+	return i.digest.get()
 }
 
 // Model is an autoregressive model p(x) = prod_t p(x_order[t] | earlier).

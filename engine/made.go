@@ -215,7 +215,10 @@ func (m *made) readDegrees(w Weights, cfg Config) ([][][]int, error) {
 // file at a time (tensorRows): each row goes straight to its place, and a
 // float16 file's weights are widened on the way, with no float32 copy of
 // a whole tensor in between; each tensor on a goroutine of its own, once
-// all are found. It returns the biases as the file has them (layer by
+// all are found. The layers hold every weight of the file, those no mask
+// reads included, so that the digest's record of a float16 tensor is
+// hashed from them if the digest is ever asked for (weightRows.hashFrom),
+// not at every load. It returns the biases as the file has them (layer by
 // layer, then the outputs') and pos0[l][u], component 0's position of
 // unit u of layer l.
 func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]float32, pos0 [][]int32, err error) {
@@ -234,7 +237,11 @@ func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]f
 		size += D * pad16(D)
 	}
 	arena := alignedFloats(size)
-	var fills []func() // each fills one layer from one tensor
+	var fills []func()       // each fills one layer from one tensor
+	step := make([]int32, D) // component 0's step of each dimension
+	for t, d := range c0.order {
+		step[d] = int32(t)
+	}
 	in = D
 	for l, h := range cfg.Hidden {
 		n := strconv.Itoa(l + 1)
@@ -245,9 +252,11 @@ func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]f
 		if biases[l], err = tensor(w, "b"+n, h); err != nil {
 			return nil, nil, err
 		}
-		src := c0.order // the columns: the input in ordering space, or the previous layer by degree
+		// The columns: the input in ordering space, or the previous layer
+		// by degree; col is where each input or unit is.
+		src, col := c0.order, step
 		if l > 0 {
-			src = perm32(perms[0][l-1])
+			src, col = perm32(perms[0][l-1]), pos0[l-1]
 		}
 		pos0[l] = make([]int32, h)
 		for r, u := range perms[0][l] {
@@ -255,6 +264,10 @@ func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]f
 		}
 		ly := &c0.hidden[l]
 		*ly = newLayer(h, in, ly.deg, &arena)
+		lw, ld, rowOf := ly.w, ly.ld, pos0[l]
+		W.hashFrom(func(u int, row []float32) {
+			gather(row, lw[int(rowOf[u])*ld:], col)
+		})
 		fills = append(fills, func() {
 			for u, r := range pos0[l] {
 				row, dst := W.row(u), ly.w[int(r)*ly.ld:]
@@ -275,11 +288,11 @@ func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]f
 		return nil, nil, err
 	}
 	m.info.Params += D*HL + D
-	step := make([]int32, D) // component 0's step of each dimension
-	for t, d := range c0.order {
-		step[d] = int32(t)
-	}
 	c0.out = newLayer(D, HL, nil, &arena)
+	ow, old, unitCol := c0.out.w, c0.out.ld, pos0[L-1]
+	Wout.hashFrom(func(d int, row []float32) {
+		gather(row, ow[int(step[d])*old:], unitCol)
+	})
 	fills = append(fills, func() {
 		for d, t := range step {
 			row, dst := Wout.row(d), c0.out.w[int(t)*c0.out.ld:]
@@ -294,19 +307,18 @@ func (m *made) readWeights(w Weights, cfg Config, perms [][][]int) (biases [][]f
 			return nil, nil, err
 		}
 		m.info.Params += D * D
-		// A in component 0's ordering: the connections into step t from
-		// the steps before it; all of them when another component has an
-		// ordering of its own (it reads connections masked out in this one).
+		// A in component 0's ordering, all of it: component 0 reads the
+		// connections into step t from the steps before it, a component
+		// with an ordering of its own others.
 		dl := newLayer(D, D, nil, &arena)
 		dl.b = nil
+		A.hashFrom(func(d int, row []float32) {
+			gather(row, dl.w[int(step[d])*dl.ld:], step)
+		})
 		fills = append(fills, func() {
 			for d, t := range step {
-				row, from := A.row(d), c0.order[:t]
-				if !m.sameOr {
-					from = c0.order
-				}
-				dst := dl.w[int(t)*dl.ld:]
-				for s, e := range from {
+				row, dst := A.row(d), dl.w[int(t)*dl.ld:]
+				for s, e := range c0.order {
 					dst[s] = row[e]
 				}
 			}

@@ -91,9 +91,11 @@ func (r *weightRows) row(u int) []float32 {
 	default:
 		v = r.buf[:c]
 		r.widen(v, r.raw[2*u*c:2*(u+1)*c])
-		hashWords(r.h, v)
-		if r.next == r.rows {
-			r.d.finish(r.name, r.h)
+		if r.h != nil {
+			hashWords(r.h, v)
+			if r.next == r.rows {
+				r.d.finish(r.name, r.h)
+			}
 		}
 	}
 	if r.raw != nil && !r.bf16 {
@@ -133,6 +135,33 @@ func (r *weightRows) widen(v []float32, src []byte) {
 			v[i] = half.F16ToF32(uint16(h))
 		}
 	}
+}
+
+// hashFrom leaves the tensor's digest record to be hashed when the model's
+// digest is first asked for (digestWeights.hashLater), from the caller's
+// copy of the rows, when the rows are exactly the stored values (a
+// float16 tensor: no binary16 value is a float32 subnormal, so none is
+// flushed): read(u, row) must then set row to row u, from values the
+// caller keeps unchanged for the life of the model. It must be called
+// before the first row is read, and reports whether the record was left
+// (else the rows are hashed as they are read, or were hashed whole).
+func (r *weightRows) hashFrom(read func(u int, row []float32)) bool {
+	if r.next != 0 {
+		panic("engine: weightRows.hashFrom after a row was read")
+	}
+	if r.h == nil || r.bf16 || r.rows == 0 {
+		return false
+	}
+	rows, cols := r.rows, r.cols
+	r.d.hashLater("f32", r.name, []int{rows, cols}, func(h hash.Hash) {
+		row := make([]float32, cols)
+		for u := range rows {
+			read(u, row)
+			hashWords(h, row)
+		}
+	})
+	r.h = nil
+	return true
 }
 
 // hostLittleEndian reports whether float32s are stored as little-endian

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/arinfer/arinfer/format"
@@ -41,11 +42,13 @@ func TestWeightRowsWiden(t *testing.T) {
 
 // TestMADEFromStoredDtypes builds MADEs from .arw files in each stored
 // dtype and from maps holding the same float32 values (the file's values
-// widened): the two must have the same digest and score and sample bit for
-// bit. The file's 16-bit rows are widened a row at a time and hashed on
-// goroutines of their own (tensors of hashAlone values or more), the map's
-// go through Weights.Float32; the values include signed zeros, binary16
-// subnormals, and float32 subnormals (bfloat16, float32), which both flush.
+// widened): the two must score and sample bit for bit and have the same
+// digest. The file's 16-bit rows are widened a row at a time (a bfloat16
+// tensor's hashed as they are read, a float16 tensor's hashed from the
+// model's copy when the digest is asked for), the map's tensors go
+// through Weights.Float32 (the large ones hashed on goroutines of their
+// own); the values include signed zeros, binary16 subnormals, and float32
+// subnormals (bfloat16, float32), which both flush.
 func TestMADEFromStoredDtypes(t *testing.T) {
 	cfgs := []Config{
 		{Arch: "made", Dims: 300, Hidden: []int{240}, Masks: 3, Direct: true}, // W1, Wout of hashAlone values or more
@@ -84,7 +87,6 @@ func TestMADEFromStoredDtypes(t *testing.T) {
 					}
 					fromMap := build(t, r)
 					fromFile := openMADE(t, r, dt.tensor)
-					assert.Equal(t, fromMap.Info().Digest(), fromFile.Info().Digest(), "digest")
 					D := cfg.Dims
 					const B = 6
 					x := randBinary(rng, B*D)
@@ -96,6 +98,19 @@ func TestMADEFromStoredDtypes(t *testing.T) {
 					require.NoError(t, fromMap.Sample(ctx, sm, SampleOptions{Seed: 3}))
 					require.NoError(t, fromFile.Sample(ctx, sf, SampleOptions{Seed: 3}))
 					assert.Equal(t, sm, sf, "Sample")
+					// A float16 file's records are hashed when the digest
+					// is first asked for, here after use, by several
+					// goroutines at once.
+					want32 := fromMap.Info().Digest()
+					var wg sync.WaitGroup
+					got32 := make([][32]byte, 4)
+					for g := range got32 {
+						wg.Go(func() { got32[g] = fromFile.Info().Digest() })
+					}
+					wg.Wait()
+					for _, d := range got32 {
+						assert.Equal(t, want32, d, "digest")
+					}
 				})
 			}
 		}
@@ -139,8 +154,10 @@ func TestTensorRowsErrors(t *testing.T) {
 	assert.EqualError(t, err, "engine: missing float32 tensor missing")
 	r, err := tensorRows(w, "W", 2, 3)
 	require.NoError(t, err)
+	assert.False(t, r.hashFrom(func(int, []float32) {}), "a map's tensor is hashed as Float32 reads it")
 	assert.Panics(t, func() { r.row(1) }, "row 1 before row 0")
 	assert.Len(t, r.row(0), 3)
 	assert.Len(t, r.row(1), 3)
 	assert.Panics(t, func() { r.row(2) }, "past the last row")
+	assert.Panics(t, func() { r.hashFrom(func(int, []float32) {}) }, "hashFrom after a row was read")
 }

@@ -114,14 +114,38 @@ func NewOptions(cfg Config, w Weights, o Options) (Model, error) {
 		return nil, fmt.Errorf("engine: %s: unknown distribution %v", cfg.Arch, cfg.Dist)
 	}
 	dw := &digestWeights{w: w, sums: map[string][32]byte{}}
-	info.digest = new([32]byte)
+	info.digest = new(modelDigest)
 	m, err := buildArch(info, cfg, dw, o)
 	dw.wg.Wait() // the hashes read w, which the caller may release once New returns
+	dw.w = nil
 	if err != nil {
 		return nil, err
 	}
-	*info.digest = dw.digest(cfg.Arch, cfg.Dims, shape, info.Dist, info.Categories, o.StepWeights)
+	info.digest.compute = func() [32]byte {
+		return dw.digest(cfg.Arch, cfg.Dims, shape, info.Dist, info.Categories, o.StepWeights)
+	}
+	if len(dw.later) == 0 {
+		info.digest.get()
+	}
 	return m, nil
+}
+
+// modelDigest is a model's digest (Info.Digest), computed when New builds
+// the model or, when some tensor records are left to be hashed from the
+// model's own copy of their values (digestWeights.hashLater), when it is
+// first asked for: only saved generator states need it.
+type modelDigest struct {
+	once    sync.Once
+	compute func() [32]byte
+	sum     [32]byte
+}
+
+func (d *modelDigest) get() [32]byte {
+	d.once.Do(func() {
+		d.sum = d.compute()
+		d.compute = nil
+	})
+	return d.sum
 }
 
 // buildArch builds a model of cfg.Arch.
@@ -153,10 +177,11 @@ func buildArch(info Info, cfg Config, w Weights, o Options) (Model, error) {
 // own while the model is built from it (wg: NewOptions waits for them
 // before it returns).
 type digestWeights struct {
-	w    Weights
-	wg   sync.WaitGroup
-	mu   sync.Mutex
-	sums map[string][32]byte // tensor name -> SHA-256 of its record
+	w     Weights
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	sums  map[string][32]byte // tensor name -> SHA-256 of its record
+	later []func()            // records hashed when the digest is computed (hashLater)
 }
 
 // hashAlone is the number of values from which a tensor is hashed on a
@@ -204,6 +229,19 @@ func (d *digestWeights) record(kind, name string, shape []int) hash.Hash {
 	return h
 }
 
+// hashLater leaves the record of tensor name to be hashed when the
+// digest is first computed: write then writes its values (as read from
+// the model's own copy, which must hold them unchanged).
+func (d *digestWeights) hashLater(kind, name string, shape []int, write func(h hash.Hash)) {
+	d.mu.Lock()
+	d.later = append(d.later, func() {
+		h := d.record(kind, name, shape)
+		write(h)
+		d.finish(name, h)
+	})
+	d.mu.Unlock()
+}
+
 // finish adds the SHA-256 of the tensor name's record h to the digest.
 func (d *digestWeights) finish(name string, h hash.Hash) {
 	var sum [32]byte
@@ -217,6 +255,10 @@ func (d *digestWeights) finish(name string, h hash.Hash) {
 // "arinfer model\x00arch\x00dims\x00shape\x00dist\x00categories\x00step=type\x00"
 // then each tensor's SHA-256, in byte order of the names.
 func (d *digestWeights) digest(arch string, dims int, shape []int, dist Dist, cats int, step kernels.WeightType) [32]byte {
+	for _, f := range d.later {
+		f()
+	}
+	d.later = nil
 	h := sha256.New()
 	fmt.Fprintf(h, "arinfer model\x00%s\x00%d\x00%v\x00%v\x00%d\x00step=%v\x00", arch, dims, shape, dist, cats, step)
 	names := make([]string, 0, len(d.sums))
