@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/arinfer/arinfer/format"
 	"github.com/arinfer/arinfer/internal/half"
@@ -160,4 +161,24 @@ func TestTensorRowsErrors(t *testing.T) {
 	assert.Len(t, r.row(1), 3)
 	assert.Panics(t, func() { r.row(2) }, "past the last row")
 	assert.Panics(t, func() { r.hashFrom(func(int, []float32) {}) }, "hashFrom after a row was read")
+}
+
+// TestBigSlice: large weight arrays start on a huge page boundary (2 MB),
+// have the length asked for, zeroed, and alignedFloats keeps its 64-byte
+// alignment for them.
+func TestBigSlice(t *testing.T) {
+	for _, n := range []int{hugePage / 4, hugePage/4 + 1, hugePage / 2, 3 * hugePage / 2} {
+		f := bigSlice[float32](n)
+		require.Len(t, f, n)
+		assert.Zero(t, uintptr(unsafe.Pointer(&f[0]))%hugePage, "float32 n=%d", n)
+		assert.Equal(t, -1, slices.IndexFunc(f, func(v float32) bool { return v != 0 }), "zeroed")
+		h := bigSlice[uint16](n)
+		require.Len(t, h, n)
+		assert.Zero(t, uintptr(unsafe.Pointer(&h[0]))%hugePage, "uint16 n=%d", n)
+		a := alignedFloats(n)
+		require.Len(t, a, n)
+		assert.Zero(t, uintptr(unsafe.Pointer(&a[0]))%64, "alignedFloats n=%d", n)
+	}
+	assert.Len(t, halves(hugePage/8-1), hugePage/8-1)
+	assert.Zero(t, uintptr(unsafe.Pointer(&halves(hugePage / 8)[0]))%hugePage, "a table of 0.5 MB or more in huge pages")
 }
