@@ -206,7 +206,8 @@ func (d *digestWeights) Int32(name string) ([]int32, []int, error) {
 
 // hash records the SHA-256 of the n-value tensor name's record, whose
 // values write writes to h (hashWords). Models do not modify the tensors
-// they read, so a large one is hashed in the background.
+// they read, so a large one is hashed on a goroutine of its own while the
+// model is built (NewOptions waits for it).
 func (d *digestWeights) hash(kind, name string, shape []int, n int, write func(h hash.Hash)) {
 	run := func() {
 		h := d.record(kind, name, shape)
@@ -404,12 +405,12 @@ func alignedFloats(n int) []float32 {
 // 4 kB pages).
 const hugePage = 2 << 20
 
-// bigSlice returns n zeroed values for a model's weights (at least a huge
-// page of them), starting on a huge page boundary, and advises the pages
-// they span into huge pages (adviseHuge) before anything touches them:
-// the allocation is rounded up to whole huge pages, with a huge page of
-// slack to align it. The slack is never touched and costs no resident
-// memory; the rounding costs less than a huge page, resident.
+// bigSlice returns n zeroed values for a model's large weight arrays,
+// starting on a huge page boundary, and advises the pages they span into
+// huge pages (adviseHuge) before anything touches them: the allocation is
+// rounded up to whole huge pages, with a huge page of slack to align it.
+// The slack is not written and costs no resident memory; the rounding
+// costs less than a huge page, resident.
 //
 // The advice takes effect for memory the heap hands out fresh, which
 // nothing has touched yet (a large allocation in memory that held freed
