@@ -66,9 +66,9 @@ type Info struct {
 // Digest returns the SHA-256 of the model's architecture, sizes, build
 // options and every weight it read, which binds a saved generator state
 // to the model it came from (format/STATE.md); every length view of a
-// sequence model has the same digest. A model built from a float16 file
-// hashes its weights at the first call (tens of milliseconds for a large
-// one), not when it is built.
+// sequence model has the same digest. A MADE built from a float16 file
+// hashes its weight matrices at the first call (tens of milliseconds for
+// a large one), not when it is built.
 func (i Info) Digest() [32]byte {
 	if i.digest == nil {
 		return [32]byte{}
