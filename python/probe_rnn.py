@@ -15,11 +15,16 @@ they are measured; at the end one JSON object a configuration goes to
 stdout: rates per wall-clock second and per second of this process's CPU
 time, the minutes an epoch costs at each, and the fastest and slowest
 round (the spread the load caused).
+
+The process is set up as train_rnn.py sets up its own (resumable.set_threads:
+--threads for torch and OpenBLAS, malloc keeping large blocks); set
+OPENBLAS_CORETYPE as the training script does (SkylakeX on AVX-512).
 """
 
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 
@@ -28,6 +33,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mnist  # noqa: E402
+import resumable  # noqa: E402
 import rnn  # noqa: E402
 
 
@@ -82,7 +88,8 @@ class Probe:
                     cpu_minutes_per_epoch=round(per_epoch / upc / 60, 1),
                     minutes_per_epoch_fastest_round=round(per_epoch / max(self.rounds) / 60, 1),
                     minutes_per_epoch_slowest_round=round(per_epoch / min(self.rounds) / 60, 1),
-                    threads=torch.get_num_threads())
+                    threads=torch.get_num_threads(),
+                    openblas_coretype=os.environ.get("OPENBLAS_CORETYPE", ""))
 
 
 def main(argv=None):
@@ -98,7 +105,8 @@ def main(argv=None):
     configs = [parse_config(c) for c in args.configs]  # checked before any timing
     if args.rounds < 1 or args.seconds <= 0:
         p.error("--rounds and --seconds must be positive")
-    torch.set_num_threads(args.threads)
+    setup = resumable.set_threads(args.threads)
+    print("setup %s" % json.dumps(setup), file=sys.stderr, flush=True)
     x = torch.from_numpy(mnist.binarized("train")[0][:args.images].astype(np.float32))
     probes = [Probe(x, *c, args.embed) for c in configs]
     for pr in probes:
@@ -108,8 +116,9 @@ def main(argv=None):
         rates = [pr.run(args.seconds / args.rounds) for pr in probes]
         print("round %d: %s" % (r + 1, ", ".join("%s %.3f/s" % (c, u) for c, u in zip(args.configs, rates))),
               file=sys.stderr, flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for pr in probes:
-        print(json.dumps(pr.report()), flush=True)
+        print(json.dumps(dict(pr.report(), process_peak_rss_mb=round(peak))), flush=True)
     return 0
 
 

@@ -1,13 +1,16 @@
 """What the resumable trainers (train_rnn.py, train_pixelcnn.py,
 train_wavenet.py) share: an atomic checkpoint write, the training log, the
-random-number states a run must carry across a restart, and the timer that
-says when the next checkpoint is due.
+random-number states a run must carry across a restart, the timer that
+says when the next checkpoint is due, and the thread and allocator setup of
+a CPU training process.
 
 Sessions are stopped without warning (every process dies), so a trainer
 writes its whole state every few minutes with atomic_save; a run started
 again with the same command loads it and continues.
 """
 
+import ctypes
+import ctypes.util
 import logging
 import os
 import random
@@ -79,3 +82,40 @@ class Timer:
 
     def reset(self):
         self.last = time.time()
+
+
+M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4  # glibc mallopt parameters
+
+
+def set_threads(n):
+    """Run PyTorch's CPU work on n threads, really: torch's intra-op pool
+    and OpenBLAS's own pool (which torch.set_num_threads does not reach
+    when torch uses the system OpenBLAS: with n = 1 its matrix products
+    still ran on two threads). Also keep glibc malloc from returning large
+    blocks to the system (no mmap for big allocations, no trimming): an
+    RNN's backward pass allocates its per-step activations (hundreds of MB)
+    at every update, and getting them back page by page took a third of
+    the time. Returns what was set, for the log.
+
+    OPENBLAS_CORETYPE cannot be changed here (OpenBLAS reads it when it is
+    loaded); the training scripts set it in the environment."""
+    torch.set_num_threads(n)
+    done = {"torch_threads": torch.get_num_threads(), "openblas_threads": None, "malloc_no_mmap": False,
+            "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE")}
+    for name in ("libopenblas.so.0", ctypes.util.find_library("openblas")):
+        if not name:
+            continue
+        try:
+            lib = ctypes.CDLL(name)
+            lib.openblas_set_num_threads(ctypes.c_int(n))
+            done["openblas_threads"] = lib.openblas_get_num_threads()
+            break
+        except (OSError, AttributeError):
+            pass
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        done["malloc_no_mmap"] = bool(libc.mallopt(M_MMAP_MAX, 0)) and bool(
+            libc.mallopt(M_TRIM_THRESHOLD, ctypes.c_int(2**31 - 1)))
+    except (OSError, AttributeError, TypeError):
+        pass
+    return done

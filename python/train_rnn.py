@@ -46,7 +46,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mnist  # noqa: E402
 import rnn  # noqa: E402
-from resumable import Timer, atomic_save, logger, rng_states, set_rng_states  # noqa: E402
+from resumable import Timer, atomic_save, logger, rng_states, set_rng_states, set_threads  # noqa: E402
 
 # The arguments a checkpoint must have been made with to be resumed.
 SIZE_KEYS = ("arch", "hidden", "layers", "embed", "batch", "seed", "limit")
@@ -77,7 +77,7 @@ def parse_args(argv=None):
                    help="require <out>.ckpt.pt (without it a run resumes if the file exists, starts if not)")
     p.add_argument("--limit", type=int, default=0, help="use only the first N images of each split (sanity runs)")
     p.add_argument("--seed", type=int, default=1234)
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--threads", type=int, default=1, help="for torch and OpenBLAS (resumable.set_threads)")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--log", default=None, help="log file (default <out>.train.log)")
     p.add_argument("--command", default="scripts/train-lstm.sh", help="the command recorded in the .arw meta")
@@ -131,10 +131,11 @@ def new_state(args):
 
 def train(args):
     """Train (or resume) as args say, then finish; returns the exit code."""
-    torch.set_num_threads(args.threads)
+    setup = set_threads(args.threads)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     log_path = args.log or args.out + ".train.log"
     log = logger("train_rnn", log_path)
+    log.info("process %s", setup)
     ckpt_path = args.out + ".ckpt.pt"
     if args.fresh and os.path.exists(ckpt_path):
         os.remove(ckpt_path)
@@ -263,7 +264,7 @@ def finish(out, evaluate=True, data=None):
     loaded) and save out.pt/.npz/.json/.arw."""
     ck = torch.load(out + ".ckpt.pt")
     args = argparse.Namespace(**ck["args"])
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     log = logger("train_rnn", args.log or out + ".train.log")
     state = ck["state"]
     if state["best_state"] is None:
