@@ -1,5 +1,7 @@
 package kernels
 
+import "math"
+
 // The image-blocked path of Conv2D. A micro-kernel tile's mr rows are the
 // same pixel (r, c) of mr images, so every tap of the tile reads one pixel
 // position, the same in all mr images: its A panel (Cin x mr, image i's
@@ -66,7 +68,7 @@ func convBlocked(t *impl, cw *ConvWeights, in Image, r0, r1 int, out Image, bias
 	for b := 0; b < nb; b++ {
 		i0 := b * mr
 		for s := range buf.ringRow {
-			buf.ringRow[s] = -1 << 62
+			buf.ringRow[s] = math.MinInt // no image row
 		}
 		for r := r0; r < r1; r++ {
 			// Interleave the input rows r+lo .. r+hi that are in the image
