@@ -47,8 +47,12 @@ func measure(ctx context.Context, bins [2]string, j *job, d *data, o opts) ([2]f
 			if err != nil {
 				return f, fmt.Errorf("%s: load run: %v", j.path, err)
 			}
+			wall, err := timed(ctx, 2, bins[b], d.loadArgs(j)...)
+			if err != nil {
+				return f, fmt.Errorf("%s: load run: %v", j.path, err)
+			}
 			load[b] = r.wall
-			f[b].load = append(f[b].load, r.wall*1e3)
+			f[b].load = append(f[b].load, wall*1e3)
 			f[b].loadRSS = append(f[b].loadRSS, r.rss)
 		}
 		for _, b := range which {
@@ -56,7 +60,11 @@ func measure(ctx context.Context, bins [2]string, j *job, d *data, o opts) ([2]f
 			if err != nil {
 				return f, err
 			}
-			f[b].first = append(f[b].first, r.wall*1e3)
+			wall, err := timed(ctx, 0, bins[b], d.firstArgs(j)...)
+			if err != nil {
+				return f, err
+			}
+			f[b].first = append(f[b].first, wall*1e3)
 			f[b].firstRSS = append(f[b].firstRSS, r.rss)
 		}
 		// rate is work per second of wall time, or with -net of wall time
@@ -92,11 +100,11 @@ func floor(ctx context.Context, bins [2]string, reps int) ([2]dist, error) {
 	var f [2]dist
 	for range reps {
 		for b := range bins {
-			r, err := exe(ctx, bins[b], "--help")
+			wall, err := timed(ctx, 0, bins[b], "--help")
 			if err != nil {
 				return f, err
 			}
-			f[b] = append(f[b], r.wall*1e3)
+			f[b] = append(f[b], wall*1e3)
 		}
 	}
 	return f, nil

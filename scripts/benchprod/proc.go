@@ -97,6 +97,32 @@ func exeStatus(ctx context.Context, bin string, args ...string) (run, int, strin
 	return run{wall: wall, rss: kb * 1024 / 1e6}, code, stderr.String(), nil
 }
 
+// timed runs bin with args directly (not under GNU time, whose own start
+// and wait add some 15 ms here) and returns its wall time in seconds, from
+// start to the end of wait: the figure for the short load and first-sample
+// runs. A non-zero exit other than want is an error quoting stderr.
+func timed(ctx context.Context, want int, bin string, args ...string) (float64, error) {
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Stderr = &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	t0 := time.Now()
+	err := cmd.Run()
+	wall := time.Since(t0).Seconds()
+	if ctx.Err() != nil {
+		return 0, ctx.Err()
+	}
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		return 0, err
+	}
+	if code := cmd.ProcessState.ExitCode(); code != want {
+		return 0, fmt.Errorf("%s %s: exit status %d: %s", bin, strings.Join(args, " "), code, tail(stderr.String()))
+	}
+	return wall, nil
+}
+
 // tail returns the last line of s that is not blank.
 func tail(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")

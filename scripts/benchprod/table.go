@@ -18,16 +18,17 @@ const (
 func target(j *job) float64 { return 2*j.size + rssSlackMB }
 
 // legend says what each column times, printed above the table.
-const legend = `Columns (every figure from fresh processes of the CLI, each started under GNU time, which reads its maximum resident
-set; "x [lo–hi]" is the median and the min..max over the reps; wall times are taken around GNU time):
+const legend = `Columns (every figure from fresh processes of the CLI; "x [lo–hi]" is the median and the min..max over the reps;
+resident sets from GNU time, which runs the process; the load and first-sample wall times from a second process of the same
+command started directly, since GNU time's own start and wait add some 15 ms; scoring and sampling wall times around GNU time):
 - file MB: the .arw file's size (MB = 10^6 bytes).
 - RSS after load: the maximum resident set of a process that opens the model (building its weights) and stops:
   "arinfer score --model M --data <absent file>", which both binaries answer by loading the model, then failing on --data (exit 2).
 - RSS after 1st sample: the maximum resident set of "arinfer sample --model M -n 1" (audio: "--seconds 0.01", 160 samples).
   Both RSS columns: the after binary's median, a check against the target, and "(was ...)" the before binary's median.
 - target: 2 x file + 32 MiB; ✓ or ✗ beside the RSS figures.
-- load ms: wall time of the load process above, start to exit.
-- load + 1st sample ms: wall time of the 1st-sample process above, start to exit, including writing its PNG/WAV; ✓ below 100 ms.
+- load ms: wall time of the load command above, start to exit.
+- load + 1st sample ms: wall time of the 1st-sample command above, start to exit, including writing its PNG/WAV; ✓ below 100 ms.
 - score/s: images (audio: seconds of audio) scored per second of wall time of one "arinfer score --model M --data D" process,
   start to exit: process start, model load, reading D, scoring, printing. D is an IDX file of the first N binarized MNIST test
   images (0/1 bytes, scored as given by both binaries), or the listed WAV files.
