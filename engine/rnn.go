@@ -73,10 +73,11 @@ type rnnWork struct {
 // rnnGemmMin is the batch size from which a layer's step runs as one GEMM
 // over the batch, on weights packed once (kernels.PackWeights), rather
 // than one GEMV per example. Measured with BenchmarkRNNStep (AVX-512, Zen
-// 5): at H = 64 the two paths are level at 4 examples and the GEMM is 1.1x
-// faster at 8 and 1.6-2x from 16; at H = 256 (two layers) the GEMM is 1.6x
-// faster at 4 and 2.8-4.7x from 8. Before the weights were packed once,
-// kernels.Gemm repacked them on every call and the GEMM paid only from 32
+// 5, quiet machine, median of 3): at H = 64 the GEMM step costs 0.85x the
+// GEMVs' speed at 4 examples, is 1.15x faster at 8 and 1.6-2.2x from 16;
+// at H = 256 (two layers, LSTM and GRU) it is 1.1-1.8x faster at 4 and
+// 2.0-4.9x from 8. Before the weights were packed once, kernels.Gemm
+// repacked them on every call and the GEMM paid only from 32
 // to 64 examples. It is a variable only so that the benchmark can run
 // both paths at one batch.
 var rnnGemmMin = 8

@@ -59,7 +59,7 @@ echo "# OpenBLAS core type detected by default (no OPENBLAS_CORETYPE): $(env -u 
 # a burst of load from elsewhere then hits both sides alike.
 echo "# $ROUNDS rounds of:"
 echo "#   ${gocmd[*]}"
-echo "#   ${actcmd[*]}"
+if [ "${ACTS:-1}" != 0 ]; then echo "#   ${actcmd[*]}"; fi
 for core in $CORES; do
 	echo "#   OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$core $PY scripts/bench_blas.py --repeats $BLAS_REPEATS"
 done
