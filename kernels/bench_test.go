@@ -305,30 +305,13 @@ func BenchmarkMaskedGemv(b *testing.B) {
 	})
 }
 
-func BenchmarkMaskedGemm(b *testing.B) {
-	masks := benchMasks()
-	benchTiers(b, func(b *testing.B) {
-		for _, mk := range masks {
-			for _, batch := range []int{16, 64, 256} {
-				b.Run(fmt.Sprintf("%s/batch%d", mk.name, batch), func(b *testing.B) {
-					n, k := mk.out, mk.in
-					x, w, bias, c := benchVec(1, batch*k, 1), benchVec(2, n*k, 1), benchVec(3, n, 1), make([]float32, batch*n)
-					MaskedGemm(batch, n, k, x, k, w, k, nil, mk.hi, bias, c, n) // size the pool buffers
-					b.ReportAllocs()
-					for b.Loop() {
-						MaskedGemm(batch, n, k, x, k, w, k, nil, mk.hi, bias, c, n)
-					}
-					benchSink = c[0]
-					reportFlops(b, float64(batch)*maskedFlops(mk.hi))
-				})
-			}
-		}
-	})
-}
+func BenchmarkMaskedGemm(b *testing.B) { benchMaskedGemm(b, false) }
 
 // BenchmarkMaskedGemmPacked is BenchmarkMaskedGemm on weights packed once
 // (PackWeights), as the engine's models hold them.
-func BenchmarkMaskedGemmPacked(b *testing.B) {
+func BenchmarkMaskedGemmPacked(b *testing.B) { benchMaskedGemm(b, true) }
+
+func benchMaskedGemm(b *testing.B, packed bool) {
 	masks := benchMasks()
 	benchTiers(b, func(b *testing.B) {
 		for _, mk := range masks {
@@ -336,11 +319,15 @@ func BenchmarkMaskedGemmPacked(b *testing.B) {
 				b.Run(fmt.Sprintf("%s/batch%d", mk.name, batch), func(b *testing.B) {
 					n, k := mk.out, mk.in
 					x, w, bias, c := benchVec(1, batch*k, 1), benchVec(2, n*k, 1), benchVec(3, n, 1), make([]float32, batch*n)
-					p := PackWeights(n, k, w, k, nil, mk.hi)
-					p.Gemm(batch, x, k, bias, c, n) // pack, size the pool buffers
+					gemm := func() { MaskedGemm(batch, n, k, x, k, w, k, nil, mk.hi, bias, c, n) }
+					if packed {
+						p := PackWeights(n, k, w, k, nil, mk.hi)
+						gemm = func() { p.Gemm(batch, x, k, bias, c, n) }
+					}
+					gemm() // pack, size the pool buffers
 					b.ReportAllocs()
 					for b.Loop() {
-						p.Gemm(batch, x, k, bias, c, n)
+						gemm()
 					}
 					benchSink = c[0]
 					reportFlops(b, float64(batch)*maskedFlops(mk.hi))

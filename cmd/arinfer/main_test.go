@@ -243,6 +243,23 @@ func writeTestPNG(t *testing.T, path string, w, h int, on func(x, y int) bool) {
 	require.NoError(t, f.Close())
 }
 
+// gridPixels reads the PNG grid of samples at path (cols samples of w
+// pixels per row of the grid) and returns whether pixel (x, y) of sample s
+// is white.
+func gridPixels(t *testing.T, path string, cols, w int) func(s, x, y int) bool {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	img, err := png.Decode(f)
+	require.NoError(t, err)
+	cell := w*cellScale + cellGap
+	return func(s, x, y int) bool {
+		ox, oy := cellGap+(s%cols)*cell, cellGap+(s/cols)*cell
+		return color.GrayModel.Convert(img.At(ox+x*cellScale, oy+y*cellScale)).(color.Gray).Y == 255
+	}
+}
+
 func TestCompleteKeepsTopRows(t *testing.T) {
 	dir := t.TempDir()
 	model := writeModel(t, dir)
@@ -252,18 +269,11 @@ func TestCompleteKeepsTopRows(t *testing.T) {
 	out := filepath.Join(dir, "done.png")
 	r := runCLI(t, "sample", "--model", model, "-n", "4", "-o", out, "--complete", digit, "--rows", "10")
 	require.Equal(t, 0, r.code, r.stderr)
-	f, err := os.Open(out)
-	require.NoError(t, err)
-	defer f.Close()
-	img, err := png.Decode(f)
-	require.NoError(t, err)
-	cell := 28*cellScale + cellGap
+	white := gridPixels(t, out, 2, 28)
 	for s := 0; s < 4; s++ {
-		ox, oy := cellGap+(s%2)*cell, cellGap+(s/2)*cell
 		for y := 0; y < 10; y++ {
 			for x := 0; x < 28; x++ {
-				g := color.GrayModel.Convert(img.At(ox+x*cellScale, oy+y*cellScale)).(color.Gray)
-				assert.Equal(t, stripes(x, y), g.Y == 255, "sample %d pixel (%d,%d)", s, x, y)
+				assert.Equal(t, stripes(x, y), white(s, x, y), "sample %d pixel (%d,%d)", s, x, y)
 			}
 		}
 	}

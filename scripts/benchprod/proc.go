@@ -66,24 +66,10 @@ func exe(ctx context.Context, bin string, args ...string) (run, error) {
 // code and stderr; err is for a process that could not start, was killed,
 // or whose resident set GNU time did not report.
 func exeStatus(ctx context.Context, bin string, args ...string) (run, int, string, error) {
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, gnuTime, append([]string{"-f", "%M", "-o", rssFile, bin}, args...)...)
-	cmd.Stderr = &stderr
-	// On cancel, kill GNU time and the binary with it: they run in their
-	// own process group.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	t0 := time.Now()
-	err := cmd.Run()
-	wall := time.Since(t0).Seconds()
-	if ctx.Err() != nil {
-		return run{}, 0, "", ctx.Err()
-	}
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
+	wall, code, stderr, err := start(ctx, gnuTime, append([]string{"-f", "%M", "-o", rssFile, bin}, args...)...)
+	if err != nil {
 		return run{}, 0, "", err
 	}
-	code := cmd.ProcessState.ExitCode()
 	out, err := os.ReadFile(rssFile)
 	if err != nil {
 		return run{}, 0, "", err
@@ -92,18 +78,18 @@ func exeStatus(ctx context.Context, bin string, args ...string) (run, int, strin
 	// "Command terminated by signal N" before the figure.
 	kb, err := strconv.ParseFloat(tail(string(out)), 64)
 	if err != nil || code < 0 {
-		return run{}, 0, "", fmt.Errorf("%s %s: %s (%s)", bin, strings.Join(args, " "), strings.TrimSpace(string(out)), tail(stderr.String()))
+		return run{}, 0, "", fmt.Errorf("%s %s: %s (%s)", bin, strings.Join(args, " "), strings.TrimSpace(string(out)), tail(stderr))
 	}
-	return run{wall: wall, rss: kb * 1024 / 1e6}, code, stderr.String(), nil
+	return run{wall: wall, rss: kb * 1024 / 1e6}, code, stderr, nil
 }
 
-// timed runs bin with args directly (not under GNU time, whose own start
-// and wait add some 15 ms here) and returns its wall time in seconds, from
-// start to the end of wait: the figure for the short load and first-sample
-// runs. A non-zero exit other than want is an error quoting stderr.
-func timed(ctx context.Context, want int, bin string, args ...string) (float64, error) {
+// start runs name with args in a process group of its own (killed whole
+// when ctx is cancelled) and returns its wall time in seconds, from start
+// to the end of wait, its exit code and its stderr; err is for a process
+// that could not start or was cancelled.
+func start(ctx context.Context, name string, args ...string) (float64, int, string, error) {
 	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Stderr = &stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
@@ -111,16 +97,25 @@ func timed(ctx context.Context, want int, bin string, args ...string) (float64, 
 	err := cmd.Run()
 	wall := time.Since(t0).Seconds()
 	if ctx.Err() != nil {
-		return 0, ctx.Err()
+		return 0, 0, "", ctx.Err()
 	}
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
-		return 0, err
+		return 0, 0, "", err
 	}
-	if code := cmd.ProcessState.ExitCode(); code != want {
-		return 0, fmt.Errorf("%s %s: exit status %d: %s", bin, strings.Join(args, " "), code, tail(stderr.String()))
+	return wall, cmd.ProcessState.ExitCode(), stderr.String(), nil
+}
+
+// timed runs bin with args directly (not under GNU time, whose own start
+// and wait add some 15 ms here) and returns its wall time in seconds, from
+// start to the end of wait: the figure for the short load and first-sample
+// runs. A non-zero exit other than want is an error quoting stderr.
+func timed(ctx context.Context, want int, bin string, args ...string) (float64, error) {
+	wall, code, stderr, err := start(ctx, bin, args...)
+	if err == nil && code != want {
+		err = fmt.Errorf("%s %s: exit status %d: %s", bin, strings.Join(args, " "), code, tail(stderr))
 	}
-	return wall, nil
+	return wall, err
 }
 
 // tail returns the last line of s that is not blank.
