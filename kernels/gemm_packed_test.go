@@ -82,7 +82,8 @@ func sameBits(a, b float32) bool {
 
 // TestPackedWeightsMemory checks that a staircase keeps about half the
 // panels of a dense W, that nothing is packed before the first product or
-// Prepare, and that each tier packs once.
+// Prepare, that each tier packs once, and that a product allocates
+// nothing.
 func TestPackedWeightsMemory(t *testing.T) {
 	const n, k = 300, 300
 	r := rand.New(rand.NewPCG(15, 2))
@@ -102,7 +103,9 @@ func TestPackedWeightsMemory(t *testing.T) {
 		x, c := randVec(r, 4*k, 0), make([]float32, 4*n)
 		stair.Gemm(4, x, k, nil, c, n)
 		assert.Equal(t, s, stair.PackedBytes(), "packed once")
-		assert.Equal(t, 0.0, testing.AllocsPerRun(10, func() { stair.Gemm(4, x, k, nil, c, n) }))
+		if !raceEnabled { // under -race sync.Pool drops items: counts are meaningless
+			assert.Equal(t, 0.0, testing.AllocsPerRun(10, func() { stair.Gemm(4, x, k, nil, c, n) }))
+		}
 	})
 }
 
