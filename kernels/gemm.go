@@ -280,12 +280,7 @@ func packB(trans bool, b []float32, ldb, pc, kc, jc, nc, nr int, lo, hi []int, b
 		panel := dst[q*nr*kc : q*nr*kc+nr*kc]
 		klo, khi := 0, kc
 		if hi != nil {
-			klo, khi = kc, 0
-			for j := 0; j < cols; j++ {
-				col := jc + q*nr + j
-				klo = min(klo, max(rangeLo(lo, col)-pc, 0))
-				khi = max(khi, min(hi[col]-pc, kc))
-			}
+			klo, khi = panelRange(lo, hi, jc+q*nr, cols, pc, kc)
 			if klo >= khi {
 				buf.klo[q], buf.khi[q] = 0, 0
 				continue
@@ -330,6 +325,18 @@ func packB(trans bool, b []float32, ldb, pc, kc, jc, nc, nr int, lo, hi []int, b
 		}
 	}
 	return any
+}
+
+// panelRange returns the inner range [klo, khi), relative to pc and within
+// [0, kc), that holds some column's weights among the cnt columns from j0
+// (column col reduces over [lo[col], hi[col])); klo >= khi when none does.
+func panelRange(lo, hi []int, j0, cnt, pc, kc int) (klo, khi int) {
+	klo, khi = kc, 0
+	for col := j0; col < j0+cnt; col++ {
+		klo = min(klo, max(rangeLo(lo, col)-pc, 0))
+		khi = max(khi, min(hi[col]-pc, kc))
+	}
+	return klo, khi
 }
 
 // macroKernel runs the micro-kernel over every mr x nr tile of the packed

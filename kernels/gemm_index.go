@@ -93,12 +93,7 @@ func packBIndexed(w []float32, ldw int, rows, cols []int32, pc, kc, jc, nc, nr i
 	any := false
 	for q := 0; q*nr < nc; q++ {
 		cnt := min(nr, nc-q*nr)
-		klo, khi := kc, 0
-		for j := 0; j < cnt; j++ {
-			col := jc + q*nr + j
-			klo = min(klo, max(rangeLo(lo, col)-pc, 0))
-			khi = max(khi, min(hi[col]-pc, kc))
-		}
+		klo, khi := panelRange(lo, hi, jc+q*nr, cnt, pc, kc)
 		if klo >= khi {
 			buf.klo[q], buf.khi[q] = 0, 0
 			continue
