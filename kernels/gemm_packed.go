@@ -57,12 +57,6 @@ func PackWeights(n, k int, w []float32, ldw int, lo, hi []int) *PackedWeights {
 	return &PackedWeights{n: n, k: k, w: w, ldw: ldw, lo: lo, hi: hi}
 }
 
-// N returns the number of output columns (rows of W).
-func (p *PackedWeights) N() int { return p.n }
-
-// K returns the inner dimension (columns of W).
-func (p *PackedWeights) K() int { return p.k }
-
 // Prepare packs W for the active tier now, so that the first product does
 // not pay for it (a server can call it at load).
 func (p *PackedWeights) Prepare() { p.packed(cur) }
