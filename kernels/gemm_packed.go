@@ -146,28 +146,36 @@ func packWeights(t *impl, n, k int, w []float32, ldw int, lo, hi []int) *packedB
 	b.off = make([]int, blocks*b.nb)
 	b.nonEmpty = make([]bool, blocks)
 	buf := &gemmBuf{b: make([]float32, nc*kc), klo: make([]int, b.nb), khi: make([]int, b.nb)}
-	// Two passes: the first sizes data, the second fills it.
+	// Size data from the panels' ranges (those packB finds), then pack
+	// each block once and keep its panels' non-zero rows.
 	size := 0
-	for pass := 0; pass < 2; pass++ {
-		if pass == 1 {
-			b.data = make([]float32, size)
-			size = 0
+	for jc := 0; jc < n; jc += nc {
+		for pc := 0; pc < k; pc += kc {
+			kcb := min(kc, k-pc)
+			for j := jc; j < min(jc+nc, n); j += nr {
+				klo, khi := 0, kcb
+				if hi != nil {
+					klo, khi = panelRange(lo, hi, j, min(nr, n-j), pc, kcb)
+				}
+				size += max(khi-klo, 0) * nr
+			}
 		}
-		for jc := 0; jc < n; jc += nc {
-			ncb := min(nc, n-jc)
-			for pc := 0; pc < k; pc += kc {
-				kcb := min(kc, k-pc)
-				blk := jc/nc*b.kb + pc/kc
-				b.nonEmpty[blk] = packB(true, w, ldw, pc, kcb, jc, ncb, nr, lo, hi, buf)
-				for q := 0; q*nr < ncb; q++ {
-					i := blk*b.nb + q
-					klo, khi := buf.klo[q], buf.khi[q]
-					b.klo[i], b.khi[i] = klo, khi
-					b.off[i] = size - klo*nr
-					if pass == 1 && klo < khi {
-						copy(b.data[size:], buf.b[q*nr*kcb+klo*nr:q*nr*kcb+khi*nr])
-					}
-					size += max(khi-klo, 0) * nr
+	}
+	b.data = make([]float32, size)
+	size = 0
+	for jc := 0; jc < n; jc += nc {
+		ncb := min(nc, n-jc)
+		for pc := 0; pc < k; pc += kc {
+			kcb := min(kc, k-pc)
+			blk := jc/nc*b.kb + pc/kc
+			b.nonEmpty[blk] = packB(true, w, ldw, pc, kcb, jc, ncb, nr, lo, hi, buf)
+			for q := 0; q*nr < ncb; q++ {
+				i := blk*b.nb + q
+				klo, khi := buf.klo[q], buf.khi[q]
+				b.klo[i], b.khi[i] = klo, khi
+				b.off[i] = size - klo*nr
+				if klo < khi {
+					size += copy(b.data[size:], buf.b[q*nr*kcb+klo*nr:q*nr*kcb+khi*nr])
 				}
 			}
 		}
