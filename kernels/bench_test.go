@@ -147,7 +147,7 @@ func BenchmarkAdd(b *testing.B) {
 }
 
 // benchGemvShapes are M x N matrix shapes for Gemv and GemvT.
-var benchGemvShapes = [][2]int{{784, 500}, {500, 784}, {500, 500}, {256, 64}, {64, 256}}
+var benchGemvShapes = [][2]int{{784, 500}, {500, 784}, {500, 500}, {256, 64}, {64, 256}, {512, 128}, {512, 256}}
 
 func BenchmarkGemv(b *testing.B) {
 	benchTiers(b, func(b *testing.B) {

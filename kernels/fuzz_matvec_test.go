@@ -12,7 +12,9 @@ import (
 // and every partial sum (a multiple of 1/256 below 2^16 in magnitude) too:
 // the result does not depend on the summation order. x's padding between
 // vectors is NaN (reading it shows) and y's padding holds guard values
-// that must stay.
+// that must stay. With flag bit 2 the call is MatVecRows over a row window
+// drawn from the high bits of flags and ldyPad, and rows outside it must
+// keep their values too.
 func FuzzMatVec(f *testing.F) {
 	f.Add([]byte{}, uint16(1), uint16(1), uint8(1), uint8(0), uint8(0), uint8(0), uint8(0))
 	f.Add([]byte("arinfer matvec"), uint16(64), uint16(128), uint8(1), uint8(0), uint8(0), uint8(1), uint8(1))
@@ -20,6 +22,8 @@ func FuzzMatVec(f *testing.F) {
 	f.Add([]byte{9, 200, 31}, uint16(320), uint16(64), uint8(4), uint8(3), uint8(1), uint8(3), uint8(3))
 	f.Add([]byte{0x80, 0x7f}, uint16(127), uint16(3), uint8(8), uint8(2), uint8(3), uint8(1), uint8(6))
 	f.Add([]byte("odd columns for bf16 pairs"), uint16(33), uint16(129), uint8(3), uint8(1), uint8(1), uint8(3), uint8(5))
+	f.Add([]byte("a window of rows"), uint16(319), uint16(64), uint8(1), uint8(0), uint8(0x84), uint8(1), uint8(0x2c))
+	f.Add([]byte{5, 6, 7}, uint16(70), uint16(9), uint8(6), uint8(2), uint8(0xa1), uint8(2), uint8(0x7e))
 	f.Fuzz(func(t *testing.T, data []byte, m16, n16 uint16, nb8, ldxPad, ldyPad, wt8, flags uint8) {
 		m, n := 1+int(m16)%400, 1+int(n16)%300
 		nb := int(nb8) % 10
@@ -47,9 +51,19 @@ func FuzzMatVec(f *testing.F) {
 				y0[i] = guardVal
 			}
 		}
+		r0, r1 := 0, m
+		windowed := flags&4 != 0
+		if windowed {
+			r0 = m * int(flags>>3) / 32
+			r1 = m - (m-r0)*int(ldyPad>>2)/64
+		}
 		ts, outs := eachTier(func() []float32 {
 			y := append([]float32(nil), y0...)
-			MatVec(a, nb, x, ldx, bias, y, ldy, acc)
+			if windowed {
+				MatVecRows(a, r0, r1, nb, x, ldx, bias, y, ldy, acc)
+			} else {
+				MatVec(a, nb, x, ldx, bias, y, ldy, acc)
+			}
 			return y
 		})
 		for k := range outs {
@@ -60,6 +74,9 @@ func FuzzMatVec(f *testing.F) {
 				}
 				if (i%ldy >= m || i >= nb*ldy) && g != guardVal {
 					t.Fatalf("%s %dx%d nb=%d: tier %s wrote y[%d] outside the outputs", wt, m, n, nb, ts[k], i)
+				}
+				if r := i % ldy; (r < r0 || r >= r1) && math.Float32bits(g) != math.Float32bits(y0[i]) {
+					t.Fatalf("%s %dx%d nb=%d rows [%d, %d): tier %s wrote y[%d] outside the window", wt, m, n, nb, r0, r1, ts[k], i)
 				}
 			}
 		}

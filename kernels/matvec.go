@@ -170,20 +170,46 @@ func MatVec(a *Mat, nb int, x []float32, ldx int, bias, y []float32, ldy int, ac
 	if a == nil {
 		panic("kernels: MatVec: nil matrix")
 	}
+	matVec(a, 0, a.m, nb, x, ldx, bias, y, ldy, acc)
+}
+
+// MatVecRows is MatVec for rows [r0, r1) of a only: for every vector
+// b < nb and row r0 <= i < r1,
+//
+//	y[b*ldy+i] = bias[i] + Σ_{j<n} W[i,j]·x[b*ldx+j]     (acc false; a nil bias counts as 0)
+//	y[b*ldy+i] += bias[i] + Σ_{j<n} W[i,j]·x[b*ldx+j]    (acc true)
+//
+// y and bias are indexed by the matrix's row, and nothing else in y is
+// touched. Each row's result is MatVec's, bit for bit, on every tier: the
+// rows of a matrix can be computed in parts (by different goroutines, at
+// different times) with the same result as one call. It panics on
+// inconsistent sizes and allocates nothing.
+func MatVecRows(a *Mat, r0, r1, nb int, x []float32, ldx int, bias, y []float32, ldy int, acc bool) {
+	if a == nil {
+		panic("kernels: MatVecRows: nil matrix")
+	}
+	if r0 < 0 || r1 > a.m || r0 > r1 {
+		panic(fmt.Sprintf("kernels: MatVecRows: rows [%d, %d) of a %d x %d matrix", r0, r1, a.m, a.n))
+	}
+	matVec(a, r0, r1, nb, x, ldx, bias, y, ldy, acc)
+}
+
+// matVec checks MatVecRows's sizes and runs it on the active tier.
+func matVec(a *Mat, r0, r1, nb int, x []float32, ldx int, bias, y []float32, ldy int, acc bool) {
 	m, n := a.m, a.n
 	if nb < 0 || ldx < n || ldy < m {
 		panic(fmt.Sprintf("kernels: MatVec: nb=%d ldx=%d ldy=%d for a %d x %d matrix", nb, ldx, ldy, m, n))
 	}
-	if nb == 0 {
+	if nb == 0 || r0 == r1 {
 		return
 	}
-	if len(x) < (nb-1)*ldx+n || len(y) < (nb-1)*ldy+m {
+	if len(x) < (nb-1)*ldx+n || len(y) < (nb-1)*ldy+r1 {
 		panic(fmt.Sprintf("kernels: MatVec: len(x)=%d, len(y)=%d for nb=%d vectors (ldx=%d, ldy=%d) of a %d x %d matrix",
 			len(x), len(y), nb, ldx, ldy, m, n))
 	}
-	if bias != nil && len(bias) < m {
-		panic(fmt.Sprintf("kernels: MatVec: len(bias)=%d < m=%d", len(bias), m))
+	if bias != nil && len(bias) < r1 {
+		panic(fmt.Sprintf("kernels: MatVec: len(bias)=%d < %d rows", len(bias), r1))
 	}
 	t := cur
-	matvecRun(t, a, a.packedFor(t), nb, x, ldx, bias, y, ldy, acc)
+	matvecRun(t, a, a.packedFor(t), r0, r1, nb, x, ldx, bias, y, ldy, acc)
 }

@@ -30,7 +30,7 @@ func benchMat(b *testing.B, seed uint64, m, n int, wt WeightType) *Mat {
 func BenchmarkMatVec(b *testing.B) {
 	benchTiers(b, func(b *testing.B) {
 		for _, wt := range allWeightTypes {
-			for _, s := range [][2]int{{128, 128}, {320, 64}, {256, 256}} {
+			for _, s := range [][2]int{{128, 128}, {128, 64}, {64, 64}, {320, 64}, {256, 256}, {512, 128}, {512, 256}} {
 				m, n := s[0], s[1]
 				b.Run(fmt.Sprintf("%s/%dx%d", wt, m, n), func(b *testing.B) {
 					a := benchMat(b, 1, m, n, wt)

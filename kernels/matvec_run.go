@@ -69,15 +69,18 @@ type matScratch struct {
 
 var matScratchPool = sync.Pool{New: func() any { return new(matScratch) }}
 
-// matvecRun is MatVec on tier t with a's weights packed as pk (sizes
-// checked by the caller).
-func matvecRun(t *impl, a *Mat, pk *matPacked, nb int, x []float32, ldx int, bias, y []float32, ldy int, acc bool) {
+// matvecRun is MatVec on tier t with a's weights packed as pk, for rows
+// [r0, r1) of the matrix only (sizes checked by the caller; y and bias
+// indexed by the matrix's row). Each row's arithmetic does not depend on
+// the window: a row in a partial panel runs the same kernel, lane for
+// lane, on a tile.
+func matvecRun(t *impl, a *Mat, pk *matPacked, r0, r1, nb int, x []float32, ldx int, bias, y []float32, ldy int, acc bool) {
 	if pk.layout == layoutRows {
-		matvecGeneric(a, pk.f32, nb, x, ldx, bias, y, ldy, acc)
+		matvecGeneric(a, pk.f32, r0, r1, nb, x, ldx, bias, y, ldy, acc)
 		return
 	}
 	k := t.matvec.k[a.wt]
-	m, n := a.m, a.n
+	n := a.n
 	p := pk.p
 	ncols, esize := n, 2
 	if pk.layout == layoutPairs {
@@ -94,8 +97,11 @@ func matvecRun(t *impl, a *Mat, pk *matPacked, nb int, x []float32, ldx int, bia
 	}
 	panelBytes := uintptr(p * ncols * esize)
 
+	// Whole panels [q0, q1); a partial panel before (r0 inside a panel) or
+	// after (r1 inside one) runs on sc's tiles.
+	q0, q1 := (r0+p-1)/p, r1/p
 	var sc *matScratch
-	if k.xform != xAsIs || m%p != 0 {
+	if k.xform != xAsIs || r0%p != 0 || r1%p != 0 {
 		sc = matScratchPool.Get().(*matScratch)
 	}
 	// x as the kernel reads it: as is, or rounded once for all panels.
@@ -120,23 +126,40 @@ func matvecRun(t *impl, a *Mat, pk *matPacked, nb int, x []float32, ldx int, bia
 		}
 		xp, xld, xstride = unsafe.Pointer(&sc.h[0]), ncols, uintptr(ncols*2)
 	}
-	full := m / p // whole panels; a ragged last one runs on a tile
-	if nb <= k.nbb && full > 0 {
-		// One pass over the weights: the kernel loops over the panels.
-		var bp *float32
-		if bias != nil {
-			bp = &bias[0]
+	panel := func(q int) unsafe.Pointer { return unsafe.Add(wbase, uintptr(q)*panelBytes) }
+	// part runs rows [i0, i1) of the one panel q that holds them, for
+	// vectors [b0, b0+cnt).
+	part := func(q, i0, i1, b0, cnt int) {
+		matvecRagged(k, sc, panel(q), unsafe.Add(xp, uintptr(b0)*xstride), ncols, xld, xstride, cnt,
+			i0-q*p, i1-i0, bias, i0, y[b0*ldy:], ldy, acc)
+	}
+	if q0 > q1 { // r0 and r1 inside the same panel
+		for b0 := 0; b0 < nb; b0 += k.nbb {
+			part(q1, r0, r1, b0, min(k.nbb, nb-b0))
 		}
-		if nb == k.nbb {
-			k.many(wbase, xp, ncols, xld, &y[0], ldy, bp, acc, full)
-		} else {
-			for b := 0; b < nb; b++ {
-				k.one(wbase, unsafe.Add(xp, uintptr(b)*xstride), ncols, xld, &y[b*ldy], ldy, bp, acc, full)
+		matScratchPool.Put(sc)
+		return
+	}
+	if nb <= k.nbb {
+		// One pass over the weights: the kernel loops over the panels.
+		if r0 < q0*p {
+			part(q0-1, r0, q0*p, 0, nb)
+		}
+		if q1 > q0 {
+			var bp *float32
+			if bias != nil {
+				bp = &bias[q0*p]
+			}
+			if nb == k.nbb {
+				k.many(panel(q0), xp, ncols, xld, &y[q0*p], ldy, bp, acc, q1-q0)
+			} else {
+				for b := 0; b < nb; b++ {
+					k.one(panel(q0), unsafe.Add(xp, uintptr(b)*xstride), ncols, xld, &y[b*ldy+q0*p], ldy, bp, acc, q1-q0)
+				}
 			}
 		}
-		if full*p < m {
-			w := unsafe.Add(wbase, uintptr(full)*panelBytes)
-			matvecRagged(k, sc, w, xp, ncols, xld, xstride, nb, m-full*p, bias, full*p, y[full*p:], ldy, acc)
+		if q1*p < r1 {
+			part(q1, q1*p, r1, 0, nb)
 		}
 		if sc != nil {
 			matScratchPool.Put(sc)
@@ -144,20 +167,20 @@ func matvecRun(t *impl, a *Mat, pk *matPacked, nb int, x []float32, ldx int, bia
 		return
 	}
 	// Panel by panel, so that a panel stays in L1 for all the vectors.
-	for q := 0; q*p < m; q++ {
-		rows := min(p, m-q*p)
-		w := unsafe.Add(wbase, uintptr(q)*panelBytes)
+	for q := r0 / p; q*p < r1; q++ {
+		i0, i1 := max(r0, q*p), min(r1, q*p+p)
+		w := panel(q)
 		var bp *float32
 		if bias != nil {
 			bp = &bias[q*p]
 		}
 		for b0 := 0; b0 < nb; b0 += k.nbb {
 			cnt := min(k.nbb, nb-b0)
-			xb := unsafe.Add(xp, uintptr(b0)*xstride)
-			if rows < p {
-				matvecRagged(k, sc, w, xb, ncols, xld, xstride, cnt, rows, bias, q*p, y[b0*ldy+q*p:], ldy, acc)
+			if i1-i0 < p {
+				part(q, i0, i1, b0, cnt)
 				continue
 			}
+			xb := unsafe.Add(xp, uintptr(b0)*xstride)
 			if cnt == k.nbb {
 				k.many(w, xb, ncols, xld, &y[b0*ldy+q*p], ldy, bp, acc, 1)
 				continue
@@ -172,22 +195,23 @@ func matvecRun(t *impl, a *Mat, pk *matPacked, nb int, x []float32, ldx int, bia
 	}
 }
 
-// matvecRagged runs the last panel, which has only rows < p rows of the
-// matrix, on sc's tiles: the kernel reads and writes all p rows, so y's and
-// the bias's rows are copied in and the result's rows copied out.
-func matvecRagged(k *matKernel, sc *matScratch, w, xp unsafe.Pointer, ncols, xld int, xstride uintptr, cnt, rows int,
+// matvecRagged runs rows [off, off+rows) of the panel at w (the matrix's
+// rows [i0, i0+rows)) on sc's tiles: the kernel reads and writes all p
+// rows, so y's and the bias's rows are copied in and the result's rows
+// copied out (y points at vector 0's row 0).
+func matvecRagged(k *matKernel, sc *matScratch, w, xp unsafe.Pointer, ncols, xld int, xstride uintptr, cnt, off, rows int,
 	bias []float32, i0 int, y []float32, ldy int, acc bool) {
 	tile, tb := &sc.tile, &sc.tb
 	p := k.p
 	var bp *float32
 	if bias != nil {
-		copy(tb[:rows], bias[i0:i0+rows])
+		copy(tb[off:off+rows], bias[i0:i0+rows])
 		bp = &tb[0]
 	}
 	for b := 0; b < cnt; b++ {
 		t := tile[b*p : b*p+p]
 		if acc {
-			copy(t[:rows], y[b*ldy:b*ldy+rows])
+			copy(t[off:off+rows], y[b*ldy+i0:b*ldy+i0+rows])
 		}
 	}
 	if cnt == k.nbb {
@@ -198,31 +222,37 @@ func matvecRagged(k *matKernel, sc *matScratch, w, xp unsafe.Pointer, ncols, xld
 		}
 	}
 	for b := 0; b < cnt; b++ {
-		copy(y[b*ldy:b*ldy+rows], tile[b*p:b*p+rows])
+		copy(y[b*ldy+i0:b*ldy+i0+rows], tile[b*p+off:b*p+off+rows])
 	}
 }
 
 // matvecGeneric is the specification of MatVec on the row-major float32
 // weights w (m x n, the stored values widened): for each vector b < nb,
 // y[b*ldy+i] = (acc ? y[b*ldy+i] : 0) + bias[i] + Σ_j w[i*n+j]·x'[b*ldx+j]
-// for i < m, with x' = x rounded to bfloat16 for BF16Dot and x otherwise.
-func matvecGeneric(a *Mat, w []float32, nb int, x []float32, ldx int, bias, y []float32, ldy int, acc bool) {
-	m, n := a.m, a.n
+// for r0 <= i < r1, with x' = x rounded to bfloat16 for BF16Dot and x
+// otherwise.
+func matvecGeneric(a *Mat, w []float32, r0, r1, nb int, x []float32, ldx int, bias, y []float32, ldy int, acc bool) {
+	n := a.n
 	var sc *matScratch
 	if a.wt == BF16Dot {
 		sc = matScratchPool.Get().(*matScratch)
 		sc.f = grow(sc.f, n)
 	}
 	for b := 0; b < nb; b++ {
-		yb := y[b*ldy : b*ldy+m]
+		yb := y[b*ldy+r0 : b*ldy+r1]
 		xb := x[b*ldx : b*ldx+n]
 		if sc != nil {
 			roundBF16Generic(sc.f[:n], xb)
 			xb = sc.f[:n]
 		}
-		startRow(yb, bias, acc)
+		var bb []float32
+		if bias != nil {
+			bb = bias[r0:r1]
+		}
+		startRow(yb, bb, acc)
 		for i := range yb {
-			yb[i] += dotGeneric(w[i*n:(i+1)*n], xb)
+			r := r0 + i
+			yb[i] += dotGeneric(w[r*n:(r+1)*n], xb)
 		}
 	}
 	if sc != nil {

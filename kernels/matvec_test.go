@@ -422,3 +422,71 @@ func TestMatVecSetTier(t *testing.T) {
 		}
 	}
 }
+
+// TestMatVecRows: every row window of MatVecRows (whole panels, windows
+// starting or ending inside a panel, inside a single panel, single rows,
+// empty) gives MatVec's rows bit for bit, on every tier and weight type,
+// for batches below, at and above each tier's vector block, with and
+// without acc and bias; rows outside the window and the gaps between
+// vectors keep their guard values.
+func TestMatVecRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 9))
+	type rowsCase struct {
+		*matvecCase
+		windows [][2]int
+	}
+	var cases []rowsCase
+	for _, shape := range [][2]int{{320, 64}, {130, 33}, {47, 128}, {7, 5}} {
+		m := shape[0]
+		windows := [][2]int{{0, m}, {0, 0}, {m / 2, m / 2}, {0, m / 5}, {m / 5, m}, {m / 3, 2 * m / 3}, {m - 1, m}, {1, 2}}
+		for _, b := range []int{8, 16, 32, 64} {
+			if b < m {
+				windows = append(windows, [2]int{b, m}, [2]int{0, b}, [2]int{b - 3, b + 2})
+			}
+			if 2*b <= m {
+				windows = append(windows, [2]int{b, 2 * b})
+			}
+		}
+		for i, wt := range allWeightTypes {
+			for j, nb := range []int{1, 3, 4, 5, 9} {
+				k := i + j
+				cases = append(cases, rowsCase{newMatvecCase(t, r, wt, m, shape[1], nb, k%2 == 1, k/2%2 == 0), windows})
+			}
+		}
+	}
+	testAllTiers(t, func(t *testing.T) {
+		for _, c := range cases {
+			full := append([]float32(nil), c.y0...)
+			MatVec(c.a, c.nb, c.x, c.ldx, c.bias, full, c.ldy, c.acc)
+			for _, w := range c.windows {
+				g := newGuarded(c.y0, c.nb, c.m, c.ldy, 1)
+				y := g.data()
+				MatVecRows(c.a, w[0], w[1], c.nb, c.x, c.ldx, c.bias, y, c.ldy, c.acc)
+				g.check(t)
+				for b := 0; b < c.nb; b++ {
+					for i := 0; i < c.m; i++ {
+						want := c.y0[b*c.ldy+i]
+						if i >= w[0] && i < w[1] {
+							want = full[b*c.ldy+i]
+						}
+						if got := g.at(b, i); math.Float32bits(got) != math.Float32bits(want) {
+							t.Fatalf("%v rows [%d, %d): y[%d][%d] = %v, want %v", c.matvecCase, w[0], w[1], b, i, got, want)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestMatVecRowsPanics(t *testing.T) {
+	a, err := NewMat(make([]float32, 6), 2, 3, F32)
+	require.NoError(t, err)
+	x, y := make([]float32, 8), make([]float32, 8)
+	require.NotPanics(t, func() { MatVecRows(a, 1, 2, 1, x, 3, nil, y, 2, false) })
+	for _, w := range [][2]int{{-1, 1}, {0, 3}, {2, 1}} {
+		require.Panics(t, func() { MatVecRows(a, w[0], w[1], 1, x, 3, nil, y, 2, false) }, "rows %v", w)
+	}
+	require.Panics(t, func() { MatVecRows(nil, 0, 1, 1, x, 3, nil, y, 2, false) })
+	require.Panics(t, func() { MatVecRows(a, 0, 2, 1, x, 3, []float32{1}, y, 2, false) }, "short bias")
+}
