@@ -44,9 +44,10 @@ type waveCore struct {
 	b1, b2       []float32
 	logPrior     []float64 // N: log p(y)
 
-	stepFLOPs int // floating-point operations of one step of one stream
-	chunk     int // time steps of a scoring pass (tests shrink it)
-	pipe      int // > 0: the stages of a pipelined pass (tests set it; 0: one per core)
+	stepFLOPs int  // floating-point operations of one step of one stream
+	chunk     int  // time steps of a scoring pass (tests shrink it)
+	pipe      int  // > 0: the stages of a pipelined pass (tests set it; 0: one per core)
+	noDuo     bool // generate on one core even when two are there (tests set it)
 
 	pool  sync.Pool // *waveWork
 	tasks sync.Pool // *waveTasks
@@ -56,8 +57,8 @@ type waveCore struct {
 
 // waveLayer is residual layer l's weights: for scoring, the dilated
 // convolution and the 1x1 residual and skip maps; for the generation
-// step, the dilated convolution as one [2G x 2R] matrix (columns
-// [h(t-d); h(t)]) and the residual and skip maps as one [(R+S) x G]
+// step, the dilated convolution's two taps as two [2G x R] matrices (on
+// h(t-d) and on h(t)) and the residual and skip maps as one [(R+S) x G]
 // matrix ([S x G] for the last layer, whose residual output is never
 // read).
 type waveLayer struct {
@@ -67,7 +68,8 @@ type waveLayer struct {
 	b         []float32            // dil{l}_b (2G)
 	cls       []float32            // dil{l}_cls (N x 2G), nil without classes
 	resB      []float32            // res{l}_b (R)
-	step, rs  *kernels.Mat
+	past, cur *kernels.Mat         // the dilated product's taps on h(t-d) and h(t) (2G x R each)
+	rs        *kernels.Mat
 	rsB       []float32 // [res{l}_b; skip{l}_b], or skip{l}_b for the last layer
 }
 
@@ -178,7 +180,7 @@ func newWaveNet(info Info, cfg Config, w Weights, o Options) (Model, error) {
 	}
 	for l := range c.layers {
 		ly := &c.layers[l]
-		c.stepFLOPs += 2*ly.step.Rows()*ly.step.Cols() + 2*ly.rs.Rows()*ly.rs.Cols()
+		c.stepFLOPs += 2 * (ly.past.Rows()*ly.past.Cols() + ly.cur.Rows()*ly.cur.Cols() + ly.rs.Rows()*ly.rs.Cols())
 	}
 	c.stepFLOPs += 2*c.O*c.S + 2*c.C*c.O
 	c.pool.New = func() any { return new(waveWork) }
@@ -247,10 +249,11 @@ func (c *waveCore) checkMemory() error {
 }
 
 // stateFloats is the generator's state of one stream: the queues, the
-// class biases and the step's vectors.
+// class biases (L x 2G), each layer's pre-activations and gate outputs
+// (L x 3G) and the step's vectors.
 func (c *waveCore) stateFloats() int64 {
 	R, G, S := int64(c.R), int64(c.G), int64(c.S)
-	return int64(c.cum[c.L])*R + int64(c.L)*2*G + 2*R + S + 3*G + int64(c.O) + int64(c.C)
+	return int64(c.cum[c.L])*R + int64(c.L)*5*G + R + S + G + int64(c.O) + int64(c.C)
 }
 
 // view returns the model of length-T sequences with info (Dims and Shape
@@ -321,16 +324,16 @@ func (c *waveCore) loadLayer(t *convTensors, l int, wt kernels.WeightType) error
 	if ly.skip, err = kernels.NewDense(sw, S, G); err != nil {
 		return errorf("%s: %s: %v", c.arch, name("skip", "w"), err)
 	}
-	// The step's dilated matrix: column j < R is tap 0 (h(t-d)) of input
-	// channel j, column R+j tap 1 (h(t)).
-	sm := make([]float32, 2*G*2*R)
-	for i := 0; i < 2*G; i++ {
-		for j := 0; j < R; j++ {
-			sm[i*2*R+j] = dw[(i*R+j)*2]
-			sm[i*2*R+R+j] = dw[(i*R+j)*2+1]
-		}
+	// The step's dilated product in two [2G x R] matrices: tap 0 (past,
+	// on h(t-d)) and tap 1 (cur, on h(t)).
+	past, cur := make([]float32, 2*G*R), make([]float32, 2*G*R)
+	for i := range past {
+		past[i], cur[i] = dw[2*i], dw[2*i+1]
 	}
-	if ly.step, err = kernels.NewMat(sm, 2*G, 2*R, wt); err != nil {
+	if ly.past, err = kernels.NewMat(past, 2*G, R, wt); err != nil {
+		return errorf("%s: %s: %v", c.arch, name("dil", "w"), err)
+	}
+	if ly.cur, err = kernels.NewMat(cur, 2*G, R, wt); err != nil {
 		return errorf("%s: %s: %v", c.arch, name("dil", "w"), err)
 	}
 	if last {

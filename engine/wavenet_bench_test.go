@@ -29,14 +29,15 @@ func stepBytes(m Model) int {
 	c := waveOf(m).waveCore
 	n := c.h1m.Bytes() + c.h2m.Bytes()
 	for _, ly := range c.layers {
-		n += ly.step.Bytes() + ly.rs.Bytes()
+		n += ly.past.Bytes() + ly.cur.Bytes() + ly.rs.Bytes()
 	}
 	return n
 }
 
 // BenchmarkWaveSample generates 1600 steps (0.1 s at 16 kHz) of 1, 8 and
 // 32 streams with the nv-wavenet-sized model in each step weight type:
-// one stream runs on one core, a batch is split over the cores. It
+// one stream splits each step over two cores (wavenet_duo.go; -cpu 1 for
+// one core), a batch is split over the cores by streams. It
 // reports samples/s (all streams), the real-time factor at 16 kHz and,
 // for one stream, the weight bandwidth (GB/s).
 func BenchmarkWaveSample(b *testing.B) {

@@ -90,7 +90,7 @@ func (g *waveGen) Next(ctx context.Context) (Step, error) {
 	}
 	// Groups of 4 streams over the cores (see stepRange): the arithmetic
 	// does not depend on the split.
-	if units := (g.B + 3) / 4; runtime.GOMAXPROCS(0) > 1 && units >= 2 {
+	if units := g.units(); runtime.GOMAXPROCS(0) > 1 && units >= 2 {
 		g.task = waveGenStep{g: g}
 		if err := parallelFor(ctx, units, 1, &g.task); err != nil {
 			return Step{}, err
@@ -121,6 +121,33 @@ func (g *waveGen) streams(e0, e1 int) {
 		g.x[e*T+t] = v
 		g.vals[e] = v
 	}
+}
+
+// units is the number of groups of up to 4 streams Next spreads over the
+// cores (when there are two or more).
+func (g *waveGen) units() int { return (g.B + 3) / 4 }
+
+// runSteps takes the remaining steps of a few streams on two cores
+// (wavenet_duo.go), telling yield about each; it reports false, doing
+// nothing, when it may not (one core, or enough streams for Next to spread
+// them over the cores), and the caller then steps with Next. It stops
+// after a step for which yield returns false, or when ctx is done (with
+// its error), always between two steps: Next, Fork or MarshalBinary then
+// go on from there. The steps are Next's, bit for bit.
+func (g *waveGen) runSteps(ctx context.Context, yield func(Step) bool) (bool, error) {
+	m, ws := g.m, g.ws
+	if g.pos >= g.T || g.units() >= 2 || !m.duoOK() {
+		return false, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return true, err
+	}
+	ws.vals = g.vals
+	ws.prob = growF64(ws.prob, m.C)
+	s := waveSample{m: m, ctx: ctx, x: g.x, invT: g.invT, kn: g.pos, B: g.B, par: true, yield: yield, done: g.pos}
+	err := m.drawStepsDuo(ws, &s, g.x, g.B)
+	g.pos = s.done
+	return true, err
 }
 
 // waveGenStep is a step of a group of streams' units [lo, hi) (4 streams

@@ -13,17 +13,19 @@ import (
 // and t, so each layer keeps a queue of its last d_l inputs per stream
 // (ws.hist, the layout a pass leaves: layer l's d_l rows of R values, the
 // oldest at ws.ptr[l]); a step pops h_{l-1}(t-d_l) and pushes h_{l-1}(t).
-// One step of B streams is, per layer, one product of the [2G x 2R]
-// dilated matrix with [h_{l-1}(t-d_l); h_{l-1}(t)], the gate, and one
-// product of the fused [(R+S) x G] residual and skip matrix accumulating
-// into [h_l(t); skip(t)], then the head: O(L x channels^2) whatever the
-// receptive field, every product over the B streams at once (kernels.Mat
-// in Options.StepWeights). Each stream's vector y holds
+// One step of B streams is, per layer, the dilated product as two
+// [2G x R] products, its tap on h_{l-1}(t-d_l) read straight from the
+// queue (stepPast: it needs nothing of step t, so a second core may
+// compute it ahead, see wavenet_duo.go) and its tap on h_{l-1}(t)
+// (stepCur), the gate, and one product of the fused [(R+S) x G] residual
+// and skip matrix accumulating into [h_l(t); skip(t)], then the head:
+// O(L x channels^2) whatever the receptive field, every product over the
+// B streams at once (kernels.Mat in Options.StepWeights). Each stream's
+// vector y holds
 //
-//	[ h_{l-1}(t-d_l) | h(t) | skip(t) ]   (R, R, S values)
+//	[ h(t) | skip(t) ]   (R, S values)
 //
-// so the dilated product reads its first 2R values and the fused product
-// adds into its last R+S: h(t) becomes h_l(t) in place.
+// so the fused product adds into all of it: h(t) becomes h_l(t) in place.
 //
 // A known prefix (completion, priming) is one pass of the scoring kernels
 // over it, which leaves exactly the queues the first generated step reads.
@@ -122,6 +124,10 @@ type waveSample struct {
 	B     int  // streams of the call
 	parts int  // > 0: run takes parts of the batch, not streams
 	par   bool // the prefix pass may spread over the cores
+	// yield, when set (a Generator's steps, see waveGen.runSteps), is
+	// told each step instead of OnStep; false stops the run after it.
+	yield func(Step) bool
+	done  int // steps taken so far (with yield)
 }
 
 func (s *waveSample) run(lo, hi int) error {
@@ -214,38 +220,64 @@ func (m *waveNet) drawLabels(ctx context.Context, ws *waveWork, x []float32, B, 
 }
 
 // drawSteps draws steps kn..T-1 of the B streams of x, from the queues and
-// labels a pass or sampleGroup left in ws.
+// labels a pass or sampleGroup left in ws: on two cores (wavenet_duo.go)
+// when the call may use them, otherwise here.
 func (m *waveNet) drawSteps(ws *waveWork, s *waveSample, x []float32, B int) error {
-	T, C := m.T, m.C
 	m.initSteps(ws, B)
-	onStep := s.opt.OnStep
-	for t := s.kn; t < T; t++ {
+	if s.par && m.duoOK() {
+		return m.drawStepsDuo(ws, s, x, B)
+	}
+	for t := s.kn; t < m.T; t++ {
 		if err := s.ctx.Err(); err != nil {
 			return err
 		}
-		z := m.step(ws, x, B, t)
-		for e := 0; e < B; e++ {
-			var v float32
-			if C == 1 {
-				v = ws.rng.bernoulli(e, z[e], s.invT)
-			} else {
-				v = float32(ws.rng.categorical(e, z[e*C:(e+1)*C], s.invT, ws.prob))
-			}
-			x[e*T+t] = v
-			ws.vals[e] = v
-		}
-		if onStep != nil {
-			onStep(Step{Index: t, Dim: t, Logits: z[:B*C], Values: ws.vals[:B]})
-		}
+		m.draw(ws, s, x, B, t, m.step(ws, x, B, t))
 	}
 	return nil
+}
+
+// draw draws step t of the B streams of x from their outputs z, and
+// reports the step to OnStep.
+func (m *waveNet) draw(ws *waveWork, s *waveSample, x []float32, B, t int, z []float32) {
+	m.drawValues(ws, s, x, B, t, z)
+	s.report(ws, t, B, z)
+}
+
+// drawValues draws step t of the B streams of x from their outputs z into
+// x and ws.vals.
+func (m *waveNet) drawValues(ws *waveWork, s *waveSample, x []float32, B, t int, z []float32) {
+	T, C := m.T, m.C
+	for e := 0; e < B; e++ {
+		var v float32
+		if C == 1 {
+			v = ws.rng.bernoulli(e, z[e], s.invT)
+		} else {
+			v = float32(ws.rng.categorical(e, z[e*C:(e+1)*C], s.invT, ws.prob))
+		}
+		x[e*T+t] = v
+		ws.vals[e] = v
+	}
+}
+
+// report tells OnStep or yield, if set, about step t of the B streams;
+// false: yield wants no more steps.
+func (s *waveSample) report(ws *waveWork, t, B int, z []float32) bool {
+	st := Step{Index: t, Dim: t, Logits: z, Values: ws.vals[:B]}
+	if s.yield != nil {
+		s.done = t + 1
+		return s.yield(st)
+	}
+	if s.opt.OnStep != nil {
+		s.opt.OnStep(st)
+	}
+	return true
 }
 
 // initSteps sizes the step's vectors for B streams and points every
 // queue's oldest slot at its start (the layout a pass leaves).
 func (m *waveNet) initSteps(ws *waveWork, B int) {
-	ws.y = growF(ws.y, B*(2*m.R+m.S))
-	ws.sa = growF(ws.sa, B*2*m.G)
+	ws.y = growF(ws.y, B*(m.R+m.S))
+	ws.sa = growF(ws.sa, B*m.L*2*m.G)
 	ws.sg = growF(ws.sg, B*m.G)
 	ws.h1 = growF(ws.h1, B*m.O)
 	ws.logits = growF(ws.logits, B*m.C)
@@ -279,52 +311,98 @@ func (m *waveNet) advanceQueues(ws *waveWork) {
 // starts at a multiple of 4 does each stream's arithmetic exactly as the
 // whole batch would (MatVec groups vectors by at most 4 from the first).
 func (m *waveNet) stepRange(ws *waveWork, x []float32, e0, e1, t int) {
-	R, G, T := m.R, m.G, m.T
-	ld := 2*R + m.S
+	R, G := m.R, m.G
+	ld := R + m.S
 	n := e1 - e0
 	y := ws.y[e0*ld : e1*ld]
-	for e := e0; e < e1; e++ {
-		ye := ws.y[e*ld : (e+1)*ld]
-		m.input(ye[R:2*R], x[e*T:(e+1)*T], t)
-		clear(ye[2*R:])
-	}
-	hookWave('i', 0, t, t+1, n)
-	G2 := 2 * G
-	sa, sg := ws.sa[e0*G2:e1*G2], ws.sg[e0*G:e1*G]
+	m.stepInput(ws, x, e0, e1, t, true)
+	sg := ws.sg[e0*G : e1*G]
 	for l := range m.layers {
 		ly := &m.layers[l]
-		d, p := ly.d, ws.ptr[l]
-		q := m.queue(ws, l)
-		for e := e0; e < e1; e++ {
-			slot := q[(e*d+p)*R : (e*d+p+1)*R]
-			ye := ws.y[e*ld : e*ld+2*R]
-			copy(ye[:R], slot)
-			copy(slot, ye[R:])
-		}
-		if ws.labels != nil {
-			for e := e0; e < e1; e++ {
-				o := (e*m.L + l) * G2
-				copy(ws.sa[e*G2:(e+1)*G2], ws.lbias[o:o+G2])
-			}
-			kernels.MatVec(ly.step, n, y, ld, nil, sa, G2, true)
-		} else {
-			kernels.MatVec(ly.step, n, y, ld, ly.b, sa, G2, false)
-		}
-		hookWave('d', l+1, t, t+1, n)
-		kernels.GateRows(n, G, sa, G2, sg, G)
+		m.stepPast(ws, l, e0, e1)
+		m.stepCur(ws, l, e0, e1, t, sg, G)
 		if ly.res != nil {
-			kernels.MatVec(ly.rs, n, sg, G, ly.rsB, y[R:], ld, true)
+			kernels.MatVec(ly.rs, n, sg, G, ly.rsB, y, ld, true)
 		} else {
-			kernels.MatVec(ly.rs, n, sg, G, ly.rsB, y[2*R:], ld, true)
+			kernels.MatVec(ly.rs, n, sg, G, ly.rsB, y[R:], ld, true)
 		}
 		hookWave('r', l+1, t, t+1, n)
 	}
+	m.stepHead(ws, e0, e1, t)
+}
+
+// stepInput begins step t of streams [e0, e1): h_0(t) into each stream's
+// y, and with clearSkip the skip sums set to 0.
+func (m *waveNet) stepInput(ws *waveWork, x []float32, e0, e1, t int, clearSkip bool) {
+	R, T := m.R, m.T
+	ld := R + m.S
 	for e := e0; e < e1; e++ {
-		sk := ws.y[e*ld+2*R : (e+1)*ld]
+		ye := ws.y[e*ld : (e+1)*ld]
+		m.input(ye[:R], x[e*T:(e+1)*T], t)
+		if clearSkip {
+			clear(ye[R:])
+		}
+	}
+	hookWave('i', 0, t, t+1, e1-e0)
+}
+
+// stepPast begins layer l's dilated product for streams [e0, e1) at the
+// step whose oldest queue slot is ws.ptr[l]: its pre-activations (ws.sa,
+// stream e's at (e·L + l)·2G) are set to dil_b, plus dil_cls of the
+// stream's class, plus the tap on h_{l-1}(t-d_l), the oldest slot. It
+// reads nothing of step t itself, so it can run before step t starts.
+func (m *waveNet) stepPast(ws *waveWork, l, e0, e1 int) {
+	R, G2, L := m.R, 2*m.G, m.L
+	ly := &m.layers[l]
+	d, p := ly.d, ws.ptr[l]
+	q := m.queue(ws, l)[(e0*d+p)*R:]
+	sa := ws.sa[(e0*L+l)*G2:]
+	if ws.labels != nil {
+		for e := e0; e < e1; e++ {
+			o := (e*L + l) * G2
+			copy(ws.sa[o:o+G2], ws.lbias[o:o+G2])
+		}
+		kernels.MatVec(ly.past, e1-e0, q, d*R, nil, sa, L*G2, true)
+	} else {
+		kernels.MatVec(ly.past, e1-e0, q, d*R, ly.b, sa, L*G2, false)
+	}
+}
+
+// stepCur ends layer l's dilated product at step t of streams [e0, e1)
+// (after stepPast): it pushes h_{l-1}(t), in y, into the oldest queue
+// slot, adds the tap on it to the pre-activations and writes the gate to
+// g (G values per stream, ldg apart). The residual and skip product is
+// the caller's.
+func (m *waveNet) stepCur(ws *waveWork, l, e0, e1, t int, g []float32, ldg int) {
+	R, G, L := m.R, m.G, m.L
+	G2 := 2 * G
+	ld := R + m.S
+	n := e1 - e0
+	ly := &m.layers[l]
+	d, p := ly.d, ws.ptr[l]
+	q := m.queue(ws, l)
+	for e := e0; e < e1; e++ {
+		copy(q[(e*d+p)*R:(e*d+p+1)*R], ws.y[e*ld:e*ld+R])
+	}
+	sa := ws.sa[(e0*L+l)*G2:]
+	kernels.MatVec(ly.cur, n, ws.y[e0*ld:], ld, nil, sa, L*G2, true)
+	hookWave('d', l+1, t, t+1, n)
+	kernels.GateRows(n, G, sa, L*G2, g, ldg)
+}
+
+// stepHead ends step t of streams [e0, e1): the head on the skip sums,
+// the outputs in ws.logits.
+func (m *waveNet) stepHead(ws *waveWork, e0, e1, t int) {
+	R := m.R
+	ld := R + m.S
+	n := e1 - e0
+	y := ws.y[e0*ld : e1*ld]
+	for e := e0; e < e1; e++ {
+		sk := ws.y[e*ld+R : (e+1)*ld]
 		kernels.Relu(sk, sk)
 	}
 	h1 := ws.h1[e0*m.O : e1*m.O]
-	kernels.MatVec(m.h1m, n, y[2*R:], ld, m.b1, h1, m.O, false)
+	kernels.MatVec(m.h1m, n, y[R:], ld, m.b1, h1, m.O, false)
 	kernels.Relu(h1, h1)
 	kernels.MatVec(m.h2m, n, h1, m.O, m.b2, ws.logits[e0*m.C:e1*m.C], m.C, false)
 	hookWave('h', 0, t, t+1, n)

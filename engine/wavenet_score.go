@@ -74,8 +74,8 @@ type waveWork struct {
 	head              waveHeadTask
 
 	// Generation (wavenet_sample.go).
-	y      []float32 // g x (2R+S): [h_l(t-d) | h_l(t) | skip(t)] per stream
-	sa     []float32 // g x 2G
+	y      []float32 // g x (R+S): [h_l(t) | skip(t)] per stream
+	sa     []float32 // g x L x 2G: each layer's pre-activations
 	sg     []float32 // g x G
 	h1     []float32 // g x O
 	logits []float32 // g x C
@@ -84,6 +84,9 @@ type waveWork struct {
 	prob   []float64 // max(C, N)
 	labs   []int     // g labels of a sample group
 	rng    rngs
+	// Generation on two cores (wavenet_duo.go).
+	duo *waveDuo
+	dz  []float32 // g x L x G: each layer's gate output
 }
 
 // waveHeadBuf is a head worker's scratch.

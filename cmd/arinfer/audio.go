@@ -151,8 +151,8 @@ func sampleAudio(ctx context.Context, m engine.Model, f audioSampleFlags, stdout
 	}
 	bar := newProgressUnit(f.progress, T-start, "generating", "samples")
 	var gerr error
-	for werr == nil && g.Pos() < T {
-		st, err := g.Next(ctx)
+	// engine.Steps, not Next: a few streams generate on two cores.
+	for st, err := range engine.Steps(ctx, g) {
 		if err != nil {
 			gerr = err
 			break
@@ -165,6 +165,9 @@ func sampleAudio(ctx context.Context, m engine.Model, f audioSampleFlags, stdout
 		}
 		if (st.Index-start)%256 == 255 {
 			bar.add(256)
+		}
+		if werr != nil {
+			break
 		}
 	}
 	if gerr == nil && werr == nil {
