@@ -17,7 +17,8 @@ go vet ./...
 GOARCH=arm64 go vet ./...
 
 # The race and qemu runs are many times slower: -short trims the
-# generator checks' save points there (the plain run below has them all).
+# generator checks' save points there (the purego run below, on the
+# generic tier, has them all).
 step "go test -race -short ./... (every kernel tier this CPU has; $(go run ./scripts/tier))"
 go test -race -short -count=1 -timeout 25m ./...
 

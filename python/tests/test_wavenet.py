@@ -412,7 +412,8 @@ def test_train_speech_resumes(tmp_path):
 
 
 def test_bench_runs(tmp_path, capsys):
-    """bench_wavenet.py prints one JSON object with every row (tiny model, short runs)."""
+    """bench_wavenet.py prints one JSON object with every row (tiny model, short runs), batch 1
+    on one thread and on --batch-threads."""
     import json
 
     import bench_wavenet
@@ -421,9 +422,10 @@ def test_bench_runs(tmp_path, capsys):
     threads = torch.get_num_threads()
     try:
         bench_wavenet.main(["--model", path, "--score-steps", "200", "--reps", "1", "--seconds", "0.05",
-                            "--batch-threads", "1"])
+                            "--batch-threads", "2"])
     finally:
         torch.set_num_threads(threads)
     res = json.loads(capsys.readouterr().out)
     assert res["score"]["samples_per_s"] > 0 and res["rerun"]["samples_per_s"] > 0
-    assert [q["batch"] for q in res["queue"]] == [1, 8, 32] and all(q["samples_per_s"] > 0 for q in res["queue"])
+    assert [(q["batch"], q["threads"]) for q in res["queue"]] == [(1, 1), (8, 2), (32, 2), (1, 2)]
+    assert all(q["samples_per_s"] > 0 for q in res["queue"])

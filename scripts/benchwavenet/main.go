@@ -10,7 +10,9 @@
 // Tables: single-stream generation on ONE core (GOMAXPROCS=1) for each
 // storage of the step weights, as a real-time factor at 16 kHz, with the
 // fraction of the measured FMA peak and of the measured read bandwidth of a
-// weight-sized buffer; batches of 8 and 32 streams on all cores; PyTorch's
+// weight-sized buffer; single-stream generation on TWO cores (the engine
+// splits a step between them) against PyTorch at batch 1 on one and on
+// two threads; batches of 8 and 32 streams on all cores; PyTorch's
 // generation by rerunning the receptive field and by the same queue
 // algorithm; scoring against PyTorch's conv1d; allocations per sample; and
 // the shipped models' test NLL. PyTorch runs python/bench_wavenet.py with
@@ -77,10 +79,22 @@ type torchResult struct {
 	MKLDNN   bool       `json:"mkldnn"`
 }
 
-// queue returns PyTorch's queue-algorithm row for batch B (zero if absent).
+// queue returns PyTorch's queue-algorithm row for batch B (zero if
+// absent): the first one, which for batch 1 is the one-thread row.
 func (r torchResult) queue(B int) torchRow {
 	for _, q := range r.Queue {
 		if q.Batch == B {
+			return q
+		}
+	}
+	return torchRow{}
+}
+
+// queueOn returns PyTorch's queue-algorithm row for batch B on the given
+// threads (zero if absent).
+func (r torchResult) queueOn(B, threads int) torchRow {
+	for _, q := range r.Queue {
+		if q.Batch == B && q.Threads == threads {
 			return q
 		}
 	}
@@ -165,12 +179,14 @@ func main() {
 	bw32, bw16 := bw(macs*4), bw(macs*2)
 
 	ctx := context.Background()
+	oneCore := map[kernels.WeightType]float64{}
 	fmt.Println("| generation, 1 stream, ONE core | samples/s | real-time factor at 16 kHz | GFLOP/s | of FMA peak | weight GB/s | of read bandwidth | PyTorch queue, 1 thread (samples/s) | ratio | allocs/sample |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
 	runtime.GOMAXPROCS(1)
 	for _, wt := range []kernels.WeightType{kernels.F32, kernels.F16, kernels.BF16, kernels.BF16Dot} {
 		m := open(path, wt, *genLen)
 		sps, allocs := genSpeed(ctx, m, 1, *genLen, *reps)
+		oneCore[wt] = sps
 		elem, ceil := 4.0, bw32
 		if wt != kernels.F32 {
 			elem, ceil = 2, bw16
@@ -181,6 +197,22 @@ func main() {
 			wt, sps, sps/rate, gf, 100*gf/peak.GFLOPS, gbs, 100*gbs/ceil, ceil, benchfmt.Num(tr.queue(1).PerSec), benchfmt.Ratio(sps, tr.queue(1).PerSec), allocs)
 	}
 	runtime.GOMAXPROCS(procs)
+	if procs >= 2 {
+		// One stream on two cores: the residual chain on one, the skip
+		// sums, head and draws on the other (engine/wavenet_duo.go).
+		runtime.GOMAXPROCS(2)
+		pt1, pt2 := tr.queue(1).PerSec, tr.queueOn(1, 2).PerSec
+		fmt.Println()
+		fmt.Println("| generation, 1 stream, TWO cores | samples/s | real-time factor at 16 kHz | against ONE core | PyTorch queue, 1 thread | ratio | PyTorch queue, 2 threads | ratio | allocs/sample |")
+		fmt.Println("|---|---|---|---|---|---|---|---|---|")
+		for _, wt := range []kernels.WeightType{kernels.F32, kernels.F16, kernels.BF16, kernels.BF16Dot} {
+			m := open(path, wt, *genLen)
+			sps, allocs := genSpeed(ctx, m, 1, *genLen, *reps)
+			fmt.Printf("| %s weights | %.0f | %.2f | %.2fx | %s | %s | %s | %s | %g |\n", wt, sps, sps/rate, sps/oneCore[wt],
+				benchfmt.Num(pt1), benchfmt.Ratio(sps, pt1), benchfmt.Num(pt2), benchfmt.Ratio(sps, pt2), allocs)
+		}
+		runtime.GOMAXPROCS(procs)
+	}
 	if tr.Rerun.PerSec > 0 {
 		fmt.Printf("\nPyTorch rerunning the receptive field (2048 samples) for every sample, 1 thread: %.1f samples/s\n", tr.Rerun.PerSec)
 	}
