@@ -15,6 +15,13 @@ import (
 // hasAVX512BF16 reports VDPBF16PS (AVX512_BF16), used for BF16Dot.
 var hasAVX512BF16 = hasAVX512 && cpuid.CPU.Supports(cpuid.AVX512BF16)
 
+// f16OnYMM reports an AMD family 19h CPU with AVX-512 (Zen 4), which runs
+// 512-bit operations as two 256-bit halves: there the zmm VCVTPH2PS bounds
+// the one-vector float16 kernel, and matvecF16x1YAVX512 widens on ymm
+// instead (same results bit for bit).
+var f16OnYMM = hasAVX512 && hasF16C && cpuid.CPU.VendorID == cpuid.AMD && cpuid.CPU.Family == 0x19 &&
+	cpuid.CPU.Supports(cpuid.AVX512VL)
+
 // fillAVX2MatVec installs the AVX2+FMA MatVec kernels: panels of 32 rows
 // (four ymm), two vectors per call (eight accumulators of the sixteen ymm
 // registers). F16 needs F16C (VCVTPH2PS); without it F16 stays generic.
@@ -42,6 +49,9 @@ func fillAVX512MatVec(t *impl) {
 	}
 	t.matvec.k[F32] = k(layoutPanel, xAsIs, matvecF32x1AVX512, matvecF32x4AVX512)
 	t.matvec.k[F16] = k(layoutPanel, xAsIs, matvecF16x1AVX512, matvecF16x4AVX512)
+	if f16OnYMM {
+		t.matvec.k[F16].one = matvecF16x1YAVX512
+	}
 	t.matvec.k[BF16] = k(layoutPanelIL, xAsIs, matvecBF16x1AVX512, matvecBF16x4AVX512)
 	t.matvec.k[BF16Dot] = k(layoutPanelIL, xRoundBF16, matvecBF16x1AVX512, matvecBF16x4AVX512)
 	if hasAVX512BF16 {
@@ -125,6 +135,9 @@ func matvecF16x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bia
 
 //go:noescape
 func matvecF16x4AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
+
+//go:noescape
+func matvecF16x1YAVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
 
 //go:noescape
 func matvecBF16x1AVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)

@@ -3,8 +3,11 @@
 package kernels
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/klauspost/cpuid/v2"
 )
 
 // TestMatVecBF16DotFallback runs BF16Dot on the AVX-512 tier without
@@ -30,6 +33,42 @@ func TestMatVecBF16DotFallback(t *testing.T) {
 				c.check(t)
 				if pk := c.a.packed[AVX512].Load(); pk == nil || pk.layout != layoutPanelIL {
 					t.Fatalf("%v: packed for the fallback as %+v", c, pk)
+				}
+			}
+		}
+	})
+}
+
+// TestMatVecF16YMM runs the AVX-512 tier's one-vector float16 MatVec with
+// each of its two kernels, the zmm widening (matvecF16x1AVX512) and the
+// ymm one (matvecF16x1YAVX512, what f16OnYMM picks), whichever this CPU
+// uses: each within the float64 references' bounds (guard bands kept),
+// and the two equal bit for bit.
+func TestMatVecF16YMM(t *testing.T) {
+	tab := tiers[AVX512]
+	if tab == nil || !hasF16C || !cpuid.CPU.Supports(cpuid.AVX512VL) {
+		t.Skip("no AVX-512 with AVX512VL and F16C")
+	}
+	saved := tab.matvec.k[F16]
+	defer func() { tab.matvec.k[F16] = saved }()
+	r := rand.New(rand.NewPCG(21, 4))
+	withTier(AVX512, func() {
+		for _, s := range [][3]int{{1, 1, 1}, {64, 64, 1}, {65, 17, 2}, {130, 129, 3}, {320, 64, 1}, {17, 300, 2}, {256, 256, 1}, {64, 2, 3}} {
+			for _, acc := range []bool{false, true} {
+				c := newMatvecCase(t, r, F16, s[0], s[1], s[2], acc, !acc)
+				var outs [2][]float32
+				for i, one := range []matPanelFunc{matvecF16x1AVX512, matvecF16x1YAVX512} {
+					k := *saved
+					k.one = one
+					tab.matvec.k[F16] = &k
+					c.check(t)
+					outs[i] = append([]float32(nil), c.y0...)
+					MatVec(c.a, c.nb, c.x, c.ldx, c.bias, outs[i], c.ldy, c.acc)
+				}
+				for j := range outs[0] {
+					if math.Float32bits(outs[0][j]) != math.Float32bits(outs[1][j]) {
+						t.Fatalf("%v: y[%d] = %v with the zmm widening, %v with the ymm one", c, j, outs[0][j], outs[1][j])
+					}
 				}
 			}
 		}

@@ -383,3 +383,90 @@ dotz4_loop:
 	JNZ  dotz4_panel
 	VZEROUPPER
 	RET
+
+// YLOADF16(off, w0, w1, w2, w3) widens the 32 float16 weights at off(SI)
+// into the ymm w0..w3 (eight each).
+#define YLOADF16(off, w0, w1, w2, w3) \
+	VCVTPH2PS off(SI), w0; \
+	VCVTPH2PS (off+16)(SI), w1; \
+	VCVTPH2PS (off+32)(SI), w2; \
+	VCVTPH2PS (off+48)(SI), w3
+
+// YFMA8(x, a0..a7) adds the 64 float16 weights of the column at off(SI),
+// widened, times x to the ymm a0..a7 (rows 0-7, ..., 56-63), with
+// Y16-Y19 and Y24-Y27 for the weights.
+#define YFMA8(off, x, a0, a1, a2, a3, a4, a5, a6, a7) \
+	YLOADF16(off, Y16, Y17, Y18, Y19); \
+	YLOADF16((off+64), Y24, Y25, Y26, Y27); \
+	VFMADD231PS Y16, x, a0; \
+	VFMADD231PS Y17, x, a1; \
+	VFMADD231PS Y18, x, a2; \
+	VFMADD231PS Y19, x, a3; \
+	VFMADD231PS Y24, x, a4; \
+	VFMADD231PS Y25, x, a5; \
+	VFMADD231PS Y26, x, a6; \
+	VFMADD231PS Y27, x, a7
+
+// func matvecF16x1YAVX512(w, x unsafe.Pointer, n, ldx int, y *float32, ldy int, bias *float32, acc bool, panels int)
+// Requires: AVX512F, AVX512VL, F16C
+//
+// matvecF16x1AVX512 with every column's weights widened eight at a time
+// (VCVTPH2PS to ymm) rather than sixteen, for CPUs that run zmm
+// operations as two ymm halves (f16OnYMM: there the zmm widening is the
+// bound). Each row sees the same operations in the same order as in
+// matvecF16x1AVX512 (even columns into Y0-Y7, odd ones into Y8-Y15, added
+// at the end, then y and the bias), so the results are the same bit for
+// bit. Y0-Y7 are joined pairwise into Z0-Z3 for ZFINISH.
+TEXT ·matvecF16x1YAVX512(SB), NOSPLIT, $0-72
+	ZSETUP(2)
+
+f16zy1_panel:
+	MOVQ R14, DI
+	MOVQ R12, CX
+	ZZERO4(Z0, Z1, Z2, Z3)
+	ZZERO4(Z4, Z5, Z6, Z7)
+	ZZERO4(Z8, Z9, Z10, Z11)
+	ZZERO4(Z12, Z13, Z14, Z15)
+	CMPQ CX, $2
+	JB   f16zy1_tail
+
+f16zy1_loop:
+	ZPF256
+	VBROADCASTSS (DI), Y20
+	VBROADCASTSS 4(DI), Y21
+	YFMA8(0, Y20, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
+	YFMA8(128, Y21, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15)
+	ADDQ $256, SI
+	ADDQ $8, DI
+	SUBQ $2, CX
+	CMPQ CX, $2
+	JAE  f16zy1_loop
+
+f16zy1_tail:
+	TESTQ CX, CX
+	JZ    f16zy1_done
+	VBROADCASTSS (DI), Y20
+	YFMA8(0, Y20, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
+	ADDQ $128, SI
+
+f16zy1_done:
+	VADDPS       Y8, Y0, Y0
+	VADDPS       Y9, Y1, Y1
+	VADDPS       Y10, Y2, Y2
+	VADDPS       Y11, Y3, Y3
+	VADDPS       Y12, Y4, Y4
+	VADDPS       Y13, Y5, Y5
+	VADDPS       Y14, Y6, Y6
+	VADDPS       Y15, Y7, Y7
+	VINSERTF64X4 $1, Y1, Z0, Z0
+	VINSERTF64X4 $1, Y3, Z2, Z1
+	VINSERTF64X4 $1, Y5, Z4, Z2
+	VINSERTF64X4 $1, Y7, Z6, Z3
+	ZBIAS
+	ZFINISH(Z0, Z1, Z2, Z3)
+	ADDQ $256, DX
+	ADDQ $256, BX
+	DECQ R13
+	JNZ  f16zy1_panel
+	VZEROUPPER
+	RET
