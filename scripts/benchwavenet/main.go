@@ -14,7 +14,8 @@
 // splits a step between them) against PyTorch at batch 1 on one and on
 // two threads; batches of 8 and 32 streams on all cores; PyTorch's
 // generation by rerunning the receptive field and by the same queue
-// algorithm; scoring against PyTorch's conv1d; allocations per sample; and
+// algorithm; scoring against PyTorch's conv1d, both as GFLOP/s against the
+// FMA peak of the cores they run on; allocations per sample; and
 // the shipped models' test NLL. PyTorch runs python/bench_wavenet.py with
 // OPENBLAS_CORETYPE set and OPENBLAS_L2_SIZE unset for that command only.
 package main
@@ -245,9 +246,17 @@ func main() {
 	sps := rate / benchfmt.Median(*reps, score)
 	allocs := testing.AllocsPerRun(2, score)
 	fmt.Println()
-	fmt.Printf("| scoring a 16000-sample sequence, %d cores | samples/s | PyTorch conv1d, %d threads (samples/s) | ratio | allocs/sequence |\n", procs, tr.Score.Threads)
-	fmt.Println("|---|---|---|---|---|")
-	fmt.Printf("| nv-wavenet size | %.0f | %s | %s | %g |\n", sps, benchfmt.Num(tr.Score.PerSec), benchfmt.Ratio(sps, tr.Score.PerSec), allocs)
+	// Both sides' useful GFLOP/s against the FMA peak of all the cores
+	// they run on (the one-core peak times the cores): where that
+	// fraction is high the ratio is bounded by how far PyTorch is from
+	// the peak.
+	all := peak.GFLOPS * float64(procs)
+	ours, theirs := sps*flopsPerSample/1e9, tr.Score.PerSec*flopsPerSample/1e9
+	fmt.Printf("| scoring a 16000-sample sequence, %d cores | samples/s | GFLOP/s, of %d-core FMA peak | PyTorch conv1d, %d threads (samples/s) | GFLOP/s, of %d-core FMA peak | ratio | allocs/sequence |\n",
+		procs, procs, tr.Score.Threads, tr.Score.Threads)
+	fmt.Println("|---|---|---|---|---|---|---|")
+	fmt.Printf("| nv-wavenet size | %.0f | %.1f, %.0f%% | %s | %.1f, %.0f%% | %s | %g |\n", sps, ours, 100*ours/all,
+		benchfmt.Num(tr.Score.PerSec), theirs, 100*theirs/(peak.GFLOPS*float64(tr.Score.Threads)), benchfmt.Ratio(sps, tr.Score.PerSec), allocs)
 
 	if *speech != "" || *mnistModel != "" {
 		fmt.Println()
