@@ -3,6 +3,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -70,6 +71,43 @@ func TestMatVecF16YMM(t *testing.T) {
 						t.Fatalf("%v: y[%d] = %v with the zmm widening, %v with the ymm one", c, j, outs[0][j], outs[1][j])
 					}
 				}
+			}
+		}
+	})
+}
+
+// BenchmarkMatVecF16Widen times the AVX-512 tier's one-vector float16
+// MatVec with each of its kernels in one run (f16OnYMM picks ymm on Zen
+// 4, zmm elsewhere):
+//
+//	go test -run XXX -bench MatVecF16Widen -count 6 ./kernels
+func BenchmarkMatVecF16Widen(b *testing.B) {
+	tab := tiers[AVX512]
+	if tab == nil || !hasF16C || !cpuid.CPU.Supports(cpuid.AVX512VL) {
+		b.Skip("no AVX-512 with AVX512VL and F16C")
+	}
+	saved := tab.matvec.k[F16]
+	defer func() { tab.matvec.k[F16] = saved }()
+	withTier(AVX512, func() {
+		for _, kc := range []struct {
+			name string
+			one  matPanelFunc
+		}{{"zmm", matvecF16x1AVX512}, {"ymm", matvecF16x1YAVX512}} {
+			k := *saved
+			k.one = kc.one
+			tab.matvec.k[F16] = &k
+			for _, s := range [][2]int{{128, 64}, {320, 64}, {256, 256}} {
+				m, n := s[0], s[1]
+				b.Run(fmt.Sprintf("%s/%dx%d", kc.name, m, n), func(b *testing.B) {
+					a := benchMat(b, 1, m, n, F16)
+					x, bias := benchVec(2, n, 1), benchVec(3, m, 1)
+					y := make([]float32, m)
+					b.ReportAllocs()
+					for b.Loop() {
+						MatVec(a, 1, x, n, bias, y, m, false)
+					}
+					reportFlops(b, float64(2*m*n))
+				})
 			}
 		}
 	})
