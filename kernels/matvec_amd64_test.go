@@ -40,40 +40,53 @@ func TestMatVecBF16DotFallback(t *testing.T) {
 	})
 }
 
-// TestMatVecF16YMM runs the AVX-512 tier's one-vector float16 MatVec with
-// each of its two kernels, the zmm widening (matvecF16x1AVX512) and the
-// ymm one (matvecF16x1YAVX512, what f16OnYMM picks), whichever this CPU
-// uses: each within the float64 references' bounds (guard bands kept),
-// and the two equal bit for bit.
-func TestMatVecF16YMM(t *testing.T) {
+// f16Ones are the AVX-512 tier's two one-vector float16 kernels: the zmm
+// widening and the ymm one (what f16OnYMM picks).
+var f16Ones = []struct {
+	name string
+	one  matPanelFunc
+}{{"zmm", matvecF16x1AVX512}, {"ymm", matvecF16x1YAVX512}}
+
+// withF16One runs f on the AVX-512 tier with one as its one-vector float16
+// kernel (the table restored after), or skips tb on a CPU without
+// AVX-512, AVX512VL and F16C.
+func withF16One(tb testing.TB, one matPanelFunc, f func()) {
 	tab := tiers[AVX512]
 	if tab == nil || !hasF16C || !cpuid.CPU.Supports(cpuid.AVX512VL) {
-		t.Skip("no AVX-512 with AVX512VL and F16C")
+		tb.Skip("no AVX-512 with AVX512VL and F16C")
 	}
 	saved := tab.matvec.k[F16]
 	defer func() { tab.matvec.k[F16] = saved }()
+	k := *saved
+	k.one = one
+	tab.matvec.k[F16] = &k
+	withTier(AVX512, f)
+}
+
+// TestMatVecF16YMM runs the AVX-512 tier's one-vector float16 MatVec with
+// each of its two kernels, whichever this CPU uses: each within the
+// float64 references' bounds (guard bands kept), and the two equal bit
+// for bit.
+func TestMatVecF16YMM(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 4))
-	withTier(AVX512, func() {
-		for _, s := range [][3]int{{1, 1, 1}, {64, 64, 1}, {65, 17, 2}, {130, 129, 3}, {320, 64, 1}, {17, 300, 2}, {256, 256, 1}, {64, 2, 3}} {
-			for _, acc := range []bool{false, true} {
-				c := newMatvecCase(t, r, F16, s[0], s[1], s[2], acc, !acc)
-				var outs [2][]float32
-				for i, one := range []matPanelFunc{matvecF16x1AVX512, matvecF16x1YAVX512} {
-					k := *saved
-					k.one = one
-					tab.matvec.k[F16] = &k
+	for _, s := range [][3]int{{1, 1, 1}, {64, 64, 1}, {65, 17, 2}, {130, 129, 3}, {320, 64, 1}, {17, 300, 2}, {256, 256, 1}, {64, 2, 3}} {
+		for _, acc := range []bool{false, true} {
+			c := newMatvecCase(t, r, F16, s[0], s[1], s[2], acc, !acc)
+			var outs [2][]float32
+			for i, kc := range f16Ones {
+				withF16One(t, kc.one, func() {
 					c.check(t)
 					outs[i] = append([]float32(nil), c.y0...)
 					MatVec(c.a, c.nb, c.x, c.ldx, c.bias, outs[i], c.ldy, c.acc)
-				}
-				for j := range outs[0] {
-					if math.Float32bits(outs[0][j]) != math.Float32bits(outs[1][j]) {
-						t.Fatalf("%v: y[%d] = %v with the zmm widening, %v with the ymm one", c, j, outs[0][j], outs[1][j])
-					}
+				})
+			}
+			for j := range outs[0] {
+				if math.Float32bits(outs[0][j]) != math.Float32bits(outs[1][j]) {
+					t.Fatalf("%v: y[%d] = %v with the zmm widening, %v with the ymm one", c, j, outs[0][j], outs[1][j])
 				}
 			}
 		}
-	})
+	}
 }
 
 // BenchmarkMatVecF16Widen times the AVX-512 tier's one-vector float16
@@ -82,33 +95,22 @@ func TestMatVecF16YMM(t *testing.T) {
 //
 //	go test -run XXX -bench MatVecF16Widen -count 6 ./kernels
 func BenchmarkMatVecF16Widen(b *testing.B) {
-	tab := tiers[AVX512]
-	if tab == nil || !hasF16C || !cpuid.CPU.Supports(cpuid.AVX512VL) {
-		b.Skip("no AVX-512 with AVX512VL and F16C")
-	}
-	saved := tab.matvec.k[F16]
-	defer func() { tab.matvec.k[F16] = saved }()
-	withTier(AVX512, func() {
-		for _, kc := range []struct {
-			name string
-			one  matPanelFunc
-		}{{"zmm", matvecF16x1AVX512}, {"ymm", matvecF16x1YAVX512}} {
-			k := *saved
-			k.one = kc.one
-			tab.matvec.k[F16] = &k
-			for _, s := range [][2]int{{128, 64}, {320, 64}, {256, 256}} {
-				m, n := s[0], s[1]
-				b.Run(fmt.Sprintf("%s/%dx%d", kc.name, m, n), func(b *testing.B) {
+	for _, kc := range f16Ones {
+		for _, s := range [][2]int{{128, 64}, {320, 64}, {256, 256}} {
+			m, n := s[0], s[1]
+			b.Run(fmt.Sprintf("%s/%dx%d", kc.name, m, n), func(b *testing.B) {
+				withF16One(b, kc.one, func() {
 					a := benchMat(b, 1, m, n, F16)
 					x, bias := benchVec(2, n, 1), benchVec(3, m, 1)
 					y := make([]float32, m)
+					MatVec(a, 1, x, n, bias, y, m, false) // packs a
 					b.ReportAllocs()
 					for b.Loop() {
 						MatVec(a, 1, x, n, bias, y, m, false)
 					}
 					reportFlops(b, float64(2*m*n))
 				})
-			}
+			})
 		}
-	})
+	}
 }

@@ -392,7 +392,7 @@ dotz4_loop:
 	VCVTPH2PS (off+32)(SI), w2; \
 	VCVTPH2PS (off+48)(SI), w3
 
-// YFMA8(x, a0..a7) adds the 64 float16 weights of the column at off(SI),
+// YFMA8(off, x, a0..a7) adds the 64 float16 weights of the column at off(SI),
 // widened, times x to the ymm a0..a7 (rows 0-7, ..., 56-63), with
 // Y16-Y19 and Y24-Y27 for the weights.
 #define YFMA8(off, x, a0, a1, a2, a3, a4, a5, a6, a7) \
